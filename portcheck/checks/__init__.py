@@ -1,0 +1,1 @@
+"""Checks on one export: validity (Great Expectations), duplicates, referential integrity, declared totals."""

@@ -1,0 +1,93 @@
+"""The command line. The only code that parses flags, prints to the terminal or picks an exit code.
+
+Each command group lives in its own module and calls documented library functions; heavy libraries
+(pandas, pyarrow, great_expectations, cryptography) are imported inside command bodies, never here, so
+``portcheck --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from portcheck import __version__
+from portcheck.errors import EXIT_INTERRUPTED, EXIT_UNUSABLE, PortcheckError
+
+
+class _Group(click.Group):
+    """Keeps commands in the order they were added (the order of the README)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="portcheck")
+@click.option("--debug", is_flag=True, envvar="PORTCHECK_DEBUG", help="Show the full traceback of errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Prove, with figures and a signature, whether a CRM export is complete and faithful.
+
+    \b
+    Exit codes: 0 accepted / valid, 1 not accepted / invalid signature,
+                2 usage error or unusable input, 130 interrupted.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from portcheck.cli import archive, canary, check, diff, evidence, inspect, profiles, suite
+
+    for module in (check, inspect, profiles, canary, evidence, archive, suite, diff):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def _report_error(err: PortcheckError) -> None:
+    click.echo(f"portcheck: {err.message}", err=True)
+    if err.hint:
+        click.echo(f"hint: {err.hint}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and turns every expected failure into one sentence and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or bool(os.environ.get("PORTCHECK_DEBUG"))
+    try:
+        code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)
+    except PortcheckError as err:
+        if debug:
+            raise
+        _report_error(err)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        click.echo("portcheck: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("portcheck: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_UNUSABLE if err.exit_code != 0 else 0)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except (MemoryError, RecursionError) as err:
+        if debug:
+            raise
+        click.echo(f"portcheck: the input is too large or too deeply nested to process ({type(err).__name__})",
+                   err=True)
+        click.echo("hint: split the export into smaller files, or raise the limits (see --help)", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except Exception as err:  # an unexpected bug: one sentence, the traceback only with --debug
+        if debug:
+            raise
+        click.echo(f"portcheck: internal error ({type(err).__name__}: {err})", err=True)
+        click.echo("hint: run again with --debug and report the traceback; no report was written", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,5 @@
+"""CLI: canary commands (stub; filled in by its issue)."""
+
+from __future__ import annotations
+
+COMMANDS: list = []
