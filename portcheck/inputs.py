@@ -1,0 +1,34 @@
+"""The input files a report speaks of: names, hashes and sizes, computed the same way by `check` and `verify`.
+
+Names are relative to the root the user gave ('/'-separated) and prefixed by role: a folder
+``exp/`` holding ``Account.csv`` gives ``export/Account.csv``; a single file ``dump.zip`` gives
+``export/dump.zip``. A ZIP counts as one input file (its members are listed by the readers, not here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def input_files(root: str | os.PathLike, role: str) -> list[dict]:
+    """Every regular file under ``root`` (or ``root`` itself), sorted by name, as report.json ``inputs`` rows."""
+    base = Path(root)
+    if base.is_file():
+        paths = [(base.name, base)]
+    else:
+        paths = sorted(
+            (p.relative_to(base).as_posix(), p) for p in base.rglob("*") if p.is_file() and not p.is_symlink())
+    return [{"role": role, "name": f"{role}/{name}", "sha256": sha256_file(p), "bytes": p.stat().st_size}
+            for name, p in paths]
