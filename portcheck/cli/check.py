@@ -1,5 +1,131 @@
-"""CLI: check commands (stub; filled in by its issue)."""
+"""CLI: ``portcheck check`` — check an export on its own, or against a reference."""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import os
+import sys
+
+import click
+
+
+def _echo_err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+@click.command("check")
+@click.argument("export", type=str)
+@click.option("--profile", help="Vendor profile of the export (see `portcheck profiles`); picked if omitted.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="Mapping file extending (or replacing) the profile.")
+@click.option("--reference", help="What the data should be: a file, folder, ZIP, canary folder or SQLAlchemy URL.")
+@click.option("--reference-profile", default="canonical", show_default=True, help="Profile of the reference.")
+@click.option("--reference-mapping", type=click.Path(dir_okay=False), help="Mapping file for the reference.")
+@click.option("--pair-on", "pair_on", multiple=True, metavar="OBJ=FIELD[:FIELD]",
+              help="Pair records on another field: export field, then reference field (repeatable).")
+@click.option("--value-map", "value_maps", multiple=True, metavar="FIELD=FILE.csv",
+              help="Translate reference values (old,new rows), e.g. owner=users.csv (repeatable).")
+@click.option("--timezone", help="Zone of naive date-times in the export (default: the profile's).")
+@click.option("--reference-timezone", help="Zone of naive date-times in the reference (default: its profile's).")
+@click.option("--region", help="Default phone region, ISO 3166 code such as CN (overrides the profiles).")
+@click.option("--threshold", type=float, help="Set completeness, fidelity and uniqueness to T, orphans to 1-T.")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy file (YAML/JSON).")
+@click.option("--clauses", "clauses_file", type=click.Path(dir_okay=False), help="Contract clause file.")
+@click.option("--requested-at", help="Date the export was requested (YYYY-MM-DD), for the delivery clause.")
+@click.option("--delivered-at", help="When it was delivered (default: the newest file time in the export).")
+@click.option("--out", default="portcheck-report", show_default=True, help="Folder to write the report into.")
+@click.option("--force", is_flag=True, help="Replace an existing report in --out.")
+@click.option("--sign-key", type=click.Path(dir_okay=False), help="Ed25519 private key: sign the report.")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False), help="File holding the key's passphrase.")
+@click.option("--bundle", help="Also write a signed bundle: a folder, or a .zip when the name ends in .zip.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of report.html and the summary.")
+@click.option("--show-values", is_flag=True, help="Write customer values unmasked (default: masked).")
+@click.option("--encoding", help="Encoding of text files (default: detected).")
+@click.option("--password", envvar="PORTCHECK_PASSWORD", help="Password of encrypted ZIPs or workbooks.")
+@click.option("--engine", type=click.Choice(["fast", "gx"]), default="fast", show_default=True,
+              help="Validity engine: vectorised (same results as GX) or Great Expectations itself.")
+@click.option("--no-fuzzy", is_flag=True, help="Skip fuzzy duplicate detection.")
+@click.option("--include-deleted", is_flag=True, help="Compare records the vendor marks deleted/archived too.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+def check_command(export: str, **kw: object) -> None:
+    """Check EXPORT (a file, folder or ZIP), on its own or against --reference.
+
+    Writes report.json, report.html and per-object CSV files into --out, prints a summary, and exits
+    0 when the export is accepted, 1 when it is not, 2 when an input cannot be used.
+    """
+    from portcheck.run import CheckOptions, run_check
+
+    quiet = bool(kw.pop("quiet"))
+    passphrase = _passphrase(kw.pop("passphrase_file"), bool(kw.get("sign_key")))
+    opts = CheckOptions(
+        export=export, out=str(kw["out"]), profile=kw["profile"], mapping=kw["mapping"],  # type: ignore[arg-type]
+        reference=kw["reference"], reference_profile=str(kw["reference_profile"]),  # type: ignore[arg-type]
+        reference_mapping=kw["reference_mapping"], pair_on=list(kw["pair_on"]),  # type: ignore[arg-type]
+        value_maps=list(kw["value_maps"]), timezone=kw["timezone"],  # type: ignore[arg-type]
+        reference_timezone=kw["reference_timezone"], region=kw["region"],  # type: ignore[arg-type]
+        threshold=kw["threshold"], policy_file=kw["policy_file"],  # type: ignore[arg-type]
+        clauses_file=kw["clauses_file"], force=bool(kw["force"]), sign_key=kw["sign_key"],  # type: ignore[arg-type]
+        passphrase=passphrase, bundle=kw["bundle"], lang=str(kw["lang"]),  # type: ignore[arg-type]
+        show_values=bool(kw["show_values"]), encoding=kw["encoding"], password=kw["password"],  # type: ignore[arg-type]
+        engine=str(kw["engine"]), fuzzy=not kw["no_fuzzy"], include_deleted=bool(kw["include_deleted"]),
+        requested_at=kw["requested_at"], delivered_at=kw["delivered_at"],  # type: ignore[arg-type]
+    )
+    _validate(opts)
+    progress = None if quiet or not sys.stderr.isatty() else (lambda m: _echo_err(f"… {m}"))
+    result = run_check(opts, progress=progress)
+    click.echo(_summary(result.report, opts.lang, quiet))
+    click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))
+    sys.exit(result.exit_code)
+
+
+def _passphrase(path: object, needed: bool) -> bytes | None:
+    if not needed:
+        return None
+    if path:
+        from pathlib import Path
+
+        return Path(str(path)).read_bytes().rstrip(b"\r\n")
+    env = os.environ.get("PORTCHECK_KEY_PASSPHRASE")
+    return env.encode("utf-8") if env else None
+
+
+def _validate(opts: object) -> None:
+    from portcheck.errors import UsageError
+
+    tz = getattr(opts, "timezone", None)
+    for name in ("timezone", "reference_timezone"):
+        tz = getattr(opts, name)
+        if tz:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UsageError(f"--{name.replace('_', '-')} {tz!r} is not a time zone",
+                                 hint="use an IANA name such as Asia/Shanghai or UTC") from None
+    region = getattr(opts, "region", None)
+    if region and not (len(region) == 2 and region.isalpha()):
+        raise UsageError(f"--region {region!r} is not a two-letter country code", hint="e.g. --region CN")
+
+
+def _summary(report: dict, lang: str, quiet: bool) -> str:
+    try:
+        from portcheck.report.terminal import render_summary
+    except ImportError:
+        render_summary = None
+    if render_summary is not None and not quiet:
+        return render_summary(report, lang=lang)
+    verdict = report["verdict"]
+    if lang == "zh":
+        line = "结论：通过" if verdict == "pass" else "结论：不通过"
+    else:
+        line = "Verdict: PASS" if verdict == "pass" else "Verdict: FAIL"
+    if quiet:
+        return line
+    failing = [c for c in report["checks"] if c["status"] == "fail"]
+    lines = [line] + [f"  ✗ {c['id']}: {c['message']}" for c in failing[:20]]
+    if len(failing) > 20:
+        lines.append(f"  … and {len(failing) - 20} more")
+    return "\n".join(lines)
+
+
+COMMANDS = [check_command]

@@ -1,0 +1,122 @@
+"""The reference side: a file, folder or ZIP through a profile, or a SQLAlchemy URL to the old system's database.
+
+A database reference is read table by table, in chunks, into the same raw tables of text the file readers
+produce, then mapped by the reference profile (tables named after the canonical objects, or a profile's
+table and column names). Its ``inputs`` entry is the URL without its password, plus a SHA-256 digest of
+the rows read, so the report and the signature can name exactly what was compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from portcheck.errors import ReferenceError_
+
+if TYPE_CHECKING:  # pragma: no cover
+    from portcheck.canonical import CanonicalDataset
+    from portcheck.readers.interface import ReadOptions
+
+CHUNK_ROWS = 50_000
+_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+
+
+def is_sql_url(ref: str) -> bool:
+    return bool(_URL.match(ref)) and not ref.lower().startswith(("file://", "http://", "https://"))
+
+
+def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezone: str | None,
+                   region: str | None, read_options: ReadOptions) -> tuple[CanonicalDataset, list[dict[str, Any]]]:
+    from portcheck.inputs import input_files
+    from portcheck.profiles import load_dataset
+    from portcheck.readers import read_export
+
+    if is_sql_url(ref):
+        source, inputs = read_sql(ref)
+    else:
+        source = read_export(ref, role="reference", options=read_options)
+        inputs = input_files(ref, "reference")
+    dataset = load_dataset(source, profile=profile, mapping=mapping, timezone=timezone, region=region)
+    return dataset, inputs
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).hex()
+    return str(v)
+
+
+def read_sql(url: str):  # -> tuple[ExportSource, list[dict]]
+    """Read every table of a database as raw tables of text (chunked), with a digest of the rows read."""
+    import pyarrow as pa
+    import sqlalchemy as sa
+
+    from portcheck.readers.interface import ExportSource, RawTable, SourceFile
+
+    try:
+        engine = sa.create_engine(url)
+        safe_url = engine.url.render_as_string(hide_password=True).replace("***", "")
+    except Exception as e:  # sqlalchemy raises ArgumentError, NoSuchModuleError, ImportError …
+        raise ReferenceError_(f"the reference URL cannot be used ({type(e).__name__}: {str(e).splitlines()[0]})",
+                              hint="write it as a SQLAlchemy URL, e.g. sqlite:///legacy.db or "
+                                   "postgresql+psycopg://user@host/db") from None
+    if engine.url.get_backend_name() == "sqlite":
+        db = engine.url.database or ""
+        import os
+
+        if db and db != ":memory:" and not os.path.exists(db):
+            raise ReferenceError_(f"the reference database {db} does not exist",
+                                  hint="check the path after sqlite:/// (three slashes, then the path)")
+        engine = sa.create_engine(url, connect_args={"uri": True} if db.startswith("file:") else {})
+    tables: list[RawTable] = []
+    files: list[SourceFile] = []
+    total = hashlib.sha256()
+    try:
+        with engine.connect() as conn:
+            insp = sa.inspect(conn)
+            for name in sorted(insp.get_table_names()):
+                tbl = sa.Table(name, sa.MetaData(), autoload_with=conn)
+                cols = [c.name for c in tbl.columns]
+                h = hashlib.sha256()
+                chunks: list[pa.Table] = []
+                order = list(tbl.primary_key.columns) or [tbl.columns[0]]
+                result = conn.execution_options(stream_results=True).execute(sa.select(tbl).order_by(*order))
+                while True:
+                    rows = result.fetchmany(CHUNK_ROWS)
+                    if not rows:
+                        break
+                    columns = list(zip(*rows))
+                    arrays = [pa.array([_text(v) for v in col], pa.string()) for col in columns]
+                    chunk = pa.Table.from_arrays(arrays, names=cols)
+                    for row in rows:
+                        h.update(repr(tuple(_text(v) for v in row)).encode("utf-8"))
+                    chunks.append(chunk)
+                table = pa.concat_tables(chunks) if chunks else pa.table(
+                    {c: pa.array([], pa.string()) for c in cols})
+                digest = h.hexdigest()
+                total.update(f"{name}:{digest}\n".encode())
+                src = SourceFile(name=name, sha256=digest, bytes=0)
+                files.append(src)
+                tables.append(RawTable(name=name, source=src, format="sql", table=table, columns=cols,
+                                       meta={"table": name}))
+    except sa.exc.SQLAlchemyError as e:
+        raise ReferenceError_(f"the reference database cannot be read ({type(e).__name__})",
+                              hint=f"check that {safe_url} is reachable and the user may read it") from None
+    finally:
+        engine.dispose()
+    inputs = [{"role": "reference", "name": f"reference/{safe_url}", "sha256": total.hexdigest(),
+               "bytes": 0, "rows": sum(t.rows for t in tables), "kind": "sql"}]
+    return ExportSource(root=safe_url, role="reference", files=files, tables=tables), inputs

@@ -1,0 +1,555 @@
+"""One `check` run: export (+ reference) → canonical tables → findings → verdict → report folder.
+
+The CLI builds :class:`CheckOptions` and calls :func:`run_check`; everything else happens here, in one
+direction: read, map, check, compare, decide, render, write, sign. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from portcheck import __version__, schema
+from portcheck.checks.interface import Check, ObjectFindings
+from portcheck.errors import UsageError
+from portcheck.policy import INFORMATIONAL, Policy, passes_at_least, rate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from portcheck.canonical import CanonicalDataset
+    from portcheck.compare.engine import ObjectComparison
+
+SYSTEM_MANAGED = ("created_at", "updated_at", "owner")
+EXAMPLES_PER_FIELD_KIND = 3
+
+
+@dataclass
+class CheckOptions:
+    export: str
+    out: str = "portcheck-report"
+    profile: str | None = None
+    mapping: str | None = None
+    reference: str | None = None
+    reference_profile: str = "canonical"
+    reference_mapping: str | None = None
+    pair_on: list[str] = field(default_factory=list)  # OBJ=EXPORT_FIELD[:REFERENCE_FIELD]
+    value_maps: list[str] = field(default_factory=list)  # FIELD=FILE.csv
+    timezone: str | None = None
+    reference_timezone: str | None = None
+    region: str | None = None
+    threshold: float | None = None
+    policy_file: str | None = None
+    clauses_file: str | None = None
+    force: bool = False
+    sign_key: str | None = None
+    passphrase: bytes | None = None
+    bundle: str | None = None
+    lang: str = "en"
+    show_values: bool = False
+    encoding: str | None = None
+    password: str | None = None
+    engine: str = "fast"
+    fuzzy: bool = True
+    include_deleted: bool = False
+    requested_at: str | None = None
+    delivered_at: str | None = None
+    mask_dir: Path | None = None  # where the masking secret lives (tests point it at a temp dir)
+
+
+@dataclass
+class RunResult:
+    report: dict[str, Any]
+    out: Path
+    exit_code: int
+    files: list[str]
+
+
+Progress = Callable[[str], None]
+
+
+def _sha256_file(path: str | None) -> str | None:
+    if not path:
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_policy(opts: CheckOptions) -> Policy:
+    if opts.threshold is not None and opts.policy_file:
+        raise UsageError("--threshold and --policy cannot be used together",
+                         hint="put the threshold in the policy file instead")
+    if opts.threshold is not None:
+        if not 0 <= opts.threshold <= 1:
+            raise UsageError(f"--threshold {opts.threshold} is not a rate between 0 and 1",
+                             hint="write it as a fraction: --threshold 0.99")
+        return Policy.with_threshold(opts.threshold)
+    if opts.policy_file:
+        from portcheck.policy import parse_policy
+        from portcheck.safeyaml import load_yaml_file
+
+        return parse_policy(load_yaml_file(opts.policy_file), opts.policy_file)
+    return Policy()
+
+
+def _value_maps(specs: list[str]) -> dict[str, dict[str, str]]:
+    import csv
+
+    out: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        fname, sep, path = spec.partition("=")
+        if not sep or not fname or not path:
+            raise UsageError(f"--value-map {spec!r} is not FIELD=FILE.csv", hint="e.g. --value-map owner=users.csv")
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                rows = [r for r in csv.reader(fh) if r]
+        except OSError as e:
+            raise UsageError(f"--value-map file {path} cannot be read ({e.strerror})",
+                             hint="give a CSV file with two columns: old value, new value") from e
+        if rows and len(rows[0]) >= 2 and rows[0][0].strip().lower() in ("old", "reference", "from", "source"):
+            rows = rows[1:]
+        bad = [i for i, r in enumerate(rows, 1) if len(r) < 2]
+        if bad:
+            raise UsageError(f"--value-map file {path}: row {bad[0]} does not have two columns",
+                             hint="each row is: old value, new value")
+        out[fname.strip()] = {r[0].strip(): r[1].strip() for r in rows}
+    return out
+
+
+def _check(cid: str, status: str, gating: bool, observed: float | None, threshold: float | None,
+           message: str) -> Check:
+    return Check(id=cid, status=status, gating=gating, observed=observed, threshold=threshold, message=message)
+
+
+def _rate_check(cid: str, num: int, den: int, threshold: float | str, what: str, at_most: bool = False) -> Check:
+    if threshold == INFORMATIONAL:
+        observed = rate(num, den)
+        status = "not_assessed" if den == 0 else ("pass" if num == den else "warn")
+        return _check(cid, status, False, observed, None, f"{what}: {num:,} of {den:,} (informational)")
+    t = float(threshold)
+    if den == 0:
+        return _check(cid, "not_assessed", True, None, t, f"{what}: nothing to assess")
+    ok = (Fraction(num, den) <= Fraction(str(t))) if at_most else passes_at_least(num, den, t)
+    return _check(cid, "pass" if ok else "fail", True, rate(num, den), t, f"{what}: {num:,} of {den:,}")
+
+
+def _control_totals(ref_t: Any, exp_t: Any) -> dict[str, Any]:
+    """Sums of amount per currency and counts per stage and per owner, reference vs export."""
+    from portcheck.compare.normalize import number
+
+    def amounts(t: Any) -> dict[str, str] | None:
+        if t is None or "amount" not in t.columns:
+            return None
+        cur = t.table.column("currency").to_pylist() if "currency" in t.columns else [None] * t.rows
+        sums: dict[str, Any] = {}
+        for c, a in zip(cur, t.table.column("amount").to_pylist()):
+            n = number(a) if a else None
+            if n is None:
+                continue
+            key = (c or "").strip().upper() or "(none)"
+            sums[key] = sums.get(key, 0) + n
+        return {k: format(v.normalize(), "f") if hasattr(v, "normalize") else str(v) for k, v in sums.items()}
+
+    def counts(t: Any, col: str) -> dict[str, int] | None:
+        if t is None or col not in t.columns:
+            return None
+        import pyarrow.compute as pc
+
+        vc = pc.value_counts(t.table.column(col).fill_null(""))
+        return {(v["values"] or "(empty)"): v["counts"] for v in vc.to_pylist()}
+
+    out: dict[str, Any] = {}
+    for name, fn in (("amount_by_currency", amounts), ("count_by_stage", lambda t: counts(t, "stage")),
+                     ("count_by_owner", lambda t: counts(t, "owner"))):
+        r, e = fn(ref_t), fn(exp_t)
+        if r is None and e is None:
+            continue
+        keys = sorted(set(r or {}) | set(e or {}))
+        out[name] = {k: {"reference": (r or {}).get(k) if r is not None else None,
+                         "export": (e or {}).get(k) if e is not None else None} for k in keys}
+    return out
+
+
+def _fallback_findings(dataset: CanonicalDataset) -> dict[str, ObjectFindings]:
+    """Duplicates by key when the checks package is not available (keeps `check` usable on its own)."""
+    out = {}
+    for obj in schema.OBJECTS:
+        t = dataset.get(obj)
+        if t is None:
+            continue
+        f = ObjectFindings(object=obj, declared_total=t.declared)
+        pk = schema.load_schema()[obj].primary_key
+        if pk in t.columns:
+            import pyarrow.compute as pc
+
+            vc = pc.value_counts(t.table.column(pk).drop_null())
+            f.duplicate_keys = sum(c - 1 for c in vc.field("counts").to_pylist() if c > 1)
+        out[obj] = f
+    return out
+
+
+def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult:
+    """Run a whole check and write the report folder. Returns the report and the exit code (0 or 1)."""
+    from portcheck.masking import make_masker
+    from portcheck.profiles import load_dataset
+    from portcheck.readers import ReadOptions, read_export
+    from portcheck.report.writer import ReportFolder
+
+    say = progress or (lambda _msg: None)
+    policy = load_policy(opts)
+    value_maps = _value_maps(opts.value_maps)
+    masker = make_masker(opts.show_values, opts.mask_dir)
+    folder = ReportFolder(opts.out, force=opts.force)  # refuse early, before reading gigabytes
+    try:
+        read_opts = ReadOptions(encoding=opts.encoding, password=opts.password)
+        say("reading the export")
+        export_src = read_export(opts.export, role="export", options=read_opts)
+        export = load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
+                              region=opts.region, include_deleted=opts.include_deleted or policy.include_deleted)
+        reference = None
+        reference_inputs: list[dict[str, Any]] = []
+        if opts.reference:
+            say("reading the reference")
+            from portcheck.compare.reference import load_reference
+
+            reference, reference_inputs = load_reference(
+                opts.reference, profile=opts.reference_profile, mapping=opts.reference_mapping,
+                timezone=opts.reference_timezone, region=opts.region, read_options=read_opts)
+        report, tables = build_report(opts, policy, export, reference, reference_inputs, value_maps, masker, say)
+        _write_outputs(folder, report, tables, opts)
+        if opts.sign_key:
+            from portcheck.evidence.sign import sign_report_dir
+
+            sign_report_dir(folder.staging, opts.sign_key, opts.passphrase)
+        out = folder.commit()
+    except BaseException:
+        folder.abort()
+        raise
+    if opts.bundle:
+        from portcheck.evidence.bundle import write_bundle
+
+        write_bundle(out, opts.bundle, None)
+    return RunResult(report=report, out=out, exit_code=0 if report["verdict"] == "pass" else 1,
+                     files=sorted(p.name for p in out.iterdir()))
+
+
+def _pair_specs(opts: CheckOptions, export: CanonicalDataset, reference: CanonicalDataset | None) -> dict:
+    from portcheck.compare.engine import PairSpec
+
+    specs: dict[str, PairSpec] = {}
+    for text in opts.pair_on:
+        obj, spec = PairSpec.parse(text)
+        if obj not in schema.OBJECTS or not spec.export_field:
+            raise UsageError(f"--pair-on {text!r} is not OBJECT=EXPORT_FIELD[:REFERENCE_FIELD]",
+                             hint="e.g. --pair-on contact=x_legacy_id:contact_id (objects: customer, contact, "
+                                  "opportunity)")
+        specs[obj] = spec
+    if reference is not None:
+        _auto_pairing(specs, export, reference)
+    return specs
+
+
+def _auto_pairing(specs: dict, export: CanonicalDataset, reference: CanonicalDataset) -> None:
+    """A canary reference pairs by its canary ID when the vendor kept it, else by its natural keys."""
+    import pyarrow.compute as pc
+
+    from portcheck.compare.engine import PairSpec
+
+    for obj in schema.OBJECTS:
+        if obj in specs:
+            continue
+        r, e = reference.get(obj), export.get(obj)
+        natural = reference.natural_keys.get(obj)
+        if r is None or e is None or not natural:
+            continue
+        pk = schema.load_schema()[obj].primary_key
+        if "x_canary_id" in r.columns and "x_canary_id" in e.columns and e.rows:
+            filled = e.rows - pc.sum(pc.equal(pc.utf8_trim_whitespace(e.table.column("x_canary_id").fill_null("")),
+                                             "")).as_py()
+            if filled >= 0.5 * e.rows:
+                specs[obj] = PairSpec("x_canary_id", "x_canary_id")
+                continue
+        if pk in e.columns and pk in r.columns:
+            ek = set(e.table.column(pk).drop_null().to_pylist()[:1000])
+            if ek and len(ek & set(r.table.column(pk).to_pylist())) >= 0.5 * len(ek):
+                continue  # the vendor kept the IDs
+        f = natural[0]
+        if f in e.columns:
+            specs[obj] = PairSpec(f, f)
+
+
+def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, reference: CanonicalDataset | None,
+                 reference_inputs: list[dict[str, Any]], value_maps: dict[str, dict[str, str]], masker: Any,
+                 say: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Compute every figure and check; return (report dict, tables for the CSV files)."""
+    from portcheck.compare.classify import DEFECT_KINDS
+    from portcheck.compare.engine import CompareOptions, compare_datasets
+    from portcheck.inputs import input_files
+
+    sch = schema.load_schema()
+    is_drill = reference is not None and bool(reference.natural_keys) and reference.detection.get("canary")
+    if is_drill:
+        for obj in schema.OBJECTS:
+            policy.mark_informational(obj, list(SYSTEM_MANAGED))
+
+    say("checking the export")
+    try:
+        from portcheck.checks.run import run_checks
+
+        findings = run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy)
+    except ImportError:
+        findings = _fallback_findings(export)
+
+    comparisons: dict[str, ObjectComparison | None] = {o: None for o in schema.OBJECTS}
+    pair_specs = _pair_specs(opts, export, reference)
+    if reference is not None:
+        say("comparing with the reference")
+        comparisons = compare_datasets(reference, export, CompareOptions(
+            pair_on=pair_specs, value_maps=value_maps, region=opts.region,
+            keep_email_local_case=policy.email_local_part_case))
+
+    checks: list[Check] = []
+    objects: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    for obj in schema.OBJECTS:
+        odef = sch[obj]
+        et = export.get(obj)
+        rt = reference.get(obj) if reference is not None else None
+        f = findings.get(obj) or ObjectFindings(object=obj)
+        c = comparisons.get(obj)
+        n_export = et.rows if et is not None else 0
+
+        records: dict[str, Any] = {"reference": None, "export": n_export, "matched": None, "missing": None,
+                                   "extra": None, "deleted": et.deleted if et is not None else 0,
+                                   "ambiguous": None}
+        entry: dict[str, Any] = {"records": records, "completeness": None}
+        dup_keys = f.duplicate_keys
+        if c is not None:
+            records.update(reference=c.reference, matched=c.matched, missing=c.missing, extra=c.extra,
+                           ambiguous=c.ambiguous)
+            dup_keys = c.duplicate_keys
+            entry["completeness"] = rate(c.matched, c.reference)
+            checks.append(_rate_check(f"{obj}.completeness", c.matched, c.reference,
+                                      policy.threshold(obj, "completeness"), "records delivered"))
+
+        # Uniqueness: a fuzzy cluster whose records all pair with distinct reference records was already in
+        # the source: reported, not charged.
+        charged_fuzzy = 0
+        fuzzy_records = 0
+        for cl in f.fuzzy:
+            surplus = max(len(cl.keys) - 1, 0)
+            fuzzy_records += surplus
+            if c is not None and c.export_pk_to_ref_pk:
+                refs = [c.export_pk_to_ref_pk.get(k) for k in cl.keys]
+                if all(refs) and len(set(refs)) == len(refs):
+                    continue
+            charged_fuzzy += surplus
+        entry["duplicates"] = {"keys": dup_keys, "rows": f.duplicate_rows, "fuzzy_clusters": len(f.fuzzy),
+                               "fuzzy_records": fuzzy_records}
+        if et is not None:
+            checks.append(_rate_check(f"{obj}.uniqueness", n_export - min(n_export, dup_keys + charged_fuzzy),
+                                      n_export, policy.threshold(obj, "uniqueness"), "records not duplicated"))
+        else:
+            checks.append(_check(f"{obj}.uniqueness", "not_assessed", True, None, policy.uniqueness,
+                                 "the export holds no such records"))
+
+        # Orphans
+        entry["orphans"] = {fk: f.orphans.get(fk, 0) for fk in odef.foreign_keys}
+        for fk, parent in odef.foreign_keys.items():
+            if et is None or fk not in et.columns:
+                continue
+            if f.parent_absent.get(fk) or export.get(parent) is None:
+                checks.append(_check(f"{obj}.orphans.{fk}", "not_assessed", True, None,
+                                     float(policy.threshold(obj, "orphans")),
+                                     f"the export has no {parent} records to link to"))
+                continue
+            checks.append(_rate_check(f"{obj}.orphans.{fk}", f.orphans.get(fk, 0), f.with_fk.get(fk, 0),
+                                      policy.threshold(obj, "orphans"), f"{fk} values with no {parent}",
+                                      at_most=True))
+
+        # Required fields
+        missing_required = [r for r in odef.required if et is None or r not in et.columns]
+        checks.append(_check(f"{obj}.required_fields", "fail" if missing_required else "pass", True,
+                             None, None, ("required fields not mapped: " + ", ".join(missing_required))
+                             if missing_required else "every required field is mapped"))
+
+        # Declared totals
+        declared = f.declared_total if f.declared_total is not None else (et.declared if et is not None else None)
+        entry["declared_total"] = declared
+        if declared is None:
+            checks.append(_check(f"{obj}.declared_total", "not_assessed", True, None, None,
+                                 "the export declares no total"))
+        else:
+            ok = declared["declared"] == declared["read"]
+            checks.append(_check(f"{obj}.declared_total", "pass" if ok else "fail", True, None, None,
+                                 f"declared {declared['declared']:,}, read {declared['read']:,}"))
+
+        # Fidelity
+        fields_out: dict[str, Any] = {}
+        defects = {k: 0 for k in DEFECT_KINDS}
+        fmt: dict[str, int] = {}
+        if c is not None:
+            for fname, ff in c.fields.items():
+                fields_out[fname] = {"compared": ff.compared, "matched": ff.matched,
+                                     "rate": rate(ff.matched, ff.compared)}
+                if ff.format_differences:
+                    fmt[fname] = ff.format_differences
+                checks.append(_rate_check(f"{obj}.fidelity.{fname}", ff.matched, ff.compared,
+                                          policy.threshold(obj, "fidelity", fname), f"{fname} values intact"))
+            defects = c.defect_totals()
+            entry["fidelity"] = {"compared": c.compared, "matched": c.cells_matched,
+                                 "rate": rate(c.cells_matched, c.compared), "fields": fields_out}
+        else:
+            entry["fidelity"] = {"compared": 0, "matched": 0, "rate": None, "fields": {}}
+        entry["defects"] = defects
+        entry["format_differences"] = fmt
+        entry["unmapped_columns"] = list(et.unmapped_columns) if et is not None else []
+        entry["missing_fields"] = list(c.missing_fields) if c is not None else []
+        entry["control_totals"] = _control_totals(rt, et)
+        entry["examples"] = _examples(c, masker)
+        entry["orphan_examples"] = [{"key": r["key"], "field": r["field"], "value": r["value"]}
+                                    for r in f.orphan_rows[:10]]
+        entry["fuzzy_examples"] = [{"cluster": i + 1, "keys": cl.keys, "matched_on": cl.matched_on}
+                                   for i, cl in enumerate(f.fuzzy[:10])]
+        checks.extend(f.validity_checks)
+        objects[obj] = entry
+        tables[obj] = {"comparison": c, "findings": f, "present": et is not None}
+
+    verdict = "fail" if any(ch.gating and ch.status == "fail" for ch in checks) else "pass"
+    export_inputs = input_files(opts.export, "export")
+    report: dict[str, Any] = {
+        "report_version": 1,
+        "portcheck_version": __version__,
+        "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "verdict": verdict,
+        "lang": opts.lang,
+        "show_values": opts.show_values,
+        "options": {
+            "profile": export.profile_name,
+            "reference_profile": reference.profile_name if reference is not None else None,
+            "match_on": {o: f"{s.export_field}:{s.reference_field}" for o, s in pair_specs.items()},
+            "timezone": opts.timezone or _zone_of(export),
+            "reference_timezone": (opts.reference_timezone or _zone_of(reference)) if reference else None,
+            "region": opts.region,
+            "encoding": opts.encoding,
+            "engine": opts.engine,
+            "include_deleted": opts.include_deleted or policy.include_deleted,
+            "threshold": opts.threshold,
+            "files": {k: v for k, v in {
+                "mapping": _sha256_file(opts.mapping), "policy": _sha256_file(opts.policy_file),
+                "clauses": _sha256_file(opts.clauses_file),
+                **{f"value_map.{s.partition('=')[0]}": _sha256_file(s.partition('=')[2]) for s in opts.value_maps},
+            }.items() if v},
+        },
+        "policy": policy.to_dict(),
+        "inputs": export_inputs + reference_inputs,
+        "inventory": [{"name": i.name, "rows": i.rows, "mapped_to": i.mapped_to} for i in export.inventory],
+        "profile": {"name": export.profile_name, "sha256": export.profile_sha256},
+        "schema": {"name": sch.name, "version": sch.version, "sha256": sch.sha256},
+        "detection": export.detection,
+        "objects": objects,
+        "checks": [ch.to_dict() for ch in checks],
+        "clauses": [],
+    }
+    if opts.requested_at:
+        report["requested_at"] = opts.requested_at
+    report["delivered_at"] = opts.delivered_at or _newest_mtime(export)
+    report["clauses"] = _clauses(report, opts)
+    if is_drill:
+        report["traps"] = _traps(reference, comparisons)
+    return report, tables
+
+
+def _zone_of(ds: CanonicalDataset | None) -> str | None:
+    if ds is None:
+        return None
+    for t in ds.objects.values():
+        if t is not None:
+            return t.timezone
+    return "UTC"
+
+
+def _newest_mtime(ds: CanonicalDataset) -> str | None:
+    times = [f.mtime for f in ds.inputs if f.mtime]
+    if not times:
+        return None
+    return datetime.fromtimestamp(max(times), timezone.utc).replace(microsecond=0).isoformat().replace(
+        "+00:00", "Z")
+
+
+def _clauses(report: dict[str, Any], opts: CheckOptions) -> list[dict[str, Any]]:
+    try:
+        from portcheck.report.clauses import evaluate_clauses, load_clauses
+    except ImportError:
+        return []
+    from datetime import date
+
+    requested = date.fromisoformat(opts.requested_at) if opts.requested_at else None
+    delivered = None
+    if report.get("delivered_at"):
+        delivered = datetime.fromisoformat(str(report["delivered_at"]).replace("Z", "+00:00"))
+    return evaluate_clauses(report, load_clauses(opts.clauses_file), requested_at=requested,
+                            delivered_at=delivered)
+
+
+def _traps(reference: CanonicalDataset, comparisons: dict[str, Any]) -> list[dict[str, Any]]:
+    try:
+        from portcheck.canary.traps import traps_section
+    except ImportError:
+        return []
+    meta = reference.detection.get("canary_meta") or {}
+    return traps_section(meta, comparisons)
+
+
+def _examples(c: ObjectComparison | None, masker: Any) -> list[dict[str, str]]:
+    if c is None:
+        return []
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for key, fname, defect, r, e in c.mismatches:
+        n = seen.get((fname, defect), 0)
+        if n >= EXAMPLES_PER_FIELD_KIND:
+            continue
+        seen[(fname, defect)] = n + 1
+        out.append({"key": key, "field": fname, "defect": defect, "reference": masker(r), "export": masker(e)})
+    return out
+
+
+def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], opts: CheckOptions) -> None:
+    from portcheck.masking import make_masker
+    from portcheck.report.jsonout import canonical_json
+    from portcheck.report.writer import csv_bytes
+
+    masker = make_masker(opts.show_values, opts.mask_dir)
+    for obj, t in tables.items():
+        c, f = t["comparison"], t["findings"]
+        if c is not None:
+            folder.write_bytes(f"missing-{obj}.csv", csv_bytes(["key"], ([k] for k in c.missing_keys)))
+            folder.write_bytes(f"extra-{obj}.csv", csv_bytes(["key"], ([k] for k in c.extra_keys)))
+            folder.write_bytes(f"mismatches-{obj}.csv", csv_bytes(
+                ["key", "field", "defect", "reference", "export"],
+                ((k, fl, d, masker(r), masker(e)) for k, fl, d, r, e in c.mismatches)))
+        if t["present"]:
+            rows = [(f"key:{k}", k, "same key", "") for k in f.duplicate_key_values]
+            for i, cl in enumerate(f.fuzzy, 1):
+                rows.extend((i, k, "fuzzy", "+".join(cl.matched_on)) for k in cl.keys)
+            folder.write_bytes(f"duplicates-{obj}.csv", csv_bytes(["cluster", "key", "kind", "matched_on"], rows))
+            folder.write_bytes(f"orphans-{obj}.csv", csv_bytes(
+                ["key", "field", "value"], ((r["key"], r["field"], r["value"]) for r in f.orphan_rows)))
+            if f.gx_result is not None:
+                doc = f.gx_result
+                try:
+                    from portcheck.checks.validity import mask_gx_result
+
+                    doc = mask_gx_result(doc, masker)
+                except ImportError:
+                    pass
+                folder.write_bytes(f"gx-{obj}.json", canonical_json(doc))
+    folder.write_bytes("report.json", canonical_json(report))
+    try:
+        from portcheck.report.html import render_html
+    except ImportError:
+        return
+    folder.write_bytes("report.html", render_html(report, lang=opts.lang).encode("utf-8"))
