@@ -1,7 +1,8 @@
 """What the single-export checks hand to the run: plain result objects, no rendering.
 
-``run_checks(dataset, policy, options) -> dict[str, ObjectFindings]`` (in ``portcheck.checks.run``) is the
-entry point; the run folds these into report.json, the CSV files and ``gx-<object>.json``.
+``run_checks(dataset, policy, *, engine="fast", fuzzy=True) -> dict[str, ObjectFindings]`` (in
+``portcheck.checks.run``) is the entry point; the run folds these into report.json, the CSV files and
+``gx-<object>.json``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Check:
 class FuzzyCluster:
     keys: list[str]  # primary keys of the records judged the same entity, in reading order
     matched_on: list[str]  # fields that matched (e.g. ["name", "phone"])
-    score: float = 1.0
+    score: float = 1.0  # the weakest name similarity among the pairs that joined the cluster (0..1)
 
 
 @dataclass
@@ -49,3 +50,8 @@ class ObjectFindings:
     validity_checks: list[Check] = field(default_factory=list)  # warn-level, from the GX suite
     gx_result: dict[str, Any] | None = None  # GX validation result document for gx-<object>.json
     notes: list[str] = field(default_factory=list)
+    # Added by the checks issue:
+    checks: list[Check] = field(default_factory=list)  # gating: required_fields, orphans.<fk>, declared_total
+    repeated_across_pages: int = 0  # records whose key appears on more than one API page
+    missing_required: list[str] = field(default_factory=list)  # required canonical fields not mapped
+    fuzzy_records: int = 0  # records beyond the first in each fuzzy cluster

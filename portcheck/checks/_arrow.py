@@ -1,0 +1,52 @@
+"""Small Arrow helpers shared by the checks: empty values, per-distinct-value Python functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def column_or_nulls(table: pa.Table, name: str) -> pa.Array:
+    """The named column as one string array, or an all-null array when the table does not carry it."""
+    if name not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    col = table.column(name)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return arr
+
+
+def clean(arr: pa.Array, null_tokens: Sequence[str] = ()) -> pa.Array:
+    """NFC, trimmed; empty strings and declared null tokens become null (DESIGN's "empty")."""
+    if len(arr) == 0:
+        return pa.array([], pa.string())
+    out = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFC"))
+    blank = pc.equal(out, "")
+    if null_tokens:
+        blank = pc.or_(blank, pc.is_in(out, value_set=pa.array(list(null_tokens), pa.string())))
+    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, pa.string()), out)
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], Any], out_type: pa.DataType = pa.string()) -> pa.Array:
+    """Apply a Python function once per distinct non-null value and spread the results back to every row.
+
+    Used only where no vectorised form exists (phonenumbers, python-stdnum, character tables); the cost is
+    one call per distinct value, never one per row.
+    """
+    if len(arr) == 0:
+        return pa.array([], out_type)
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    values = encoded.dictionary.to_pylist()
+    mapped = pa.array([fn(v) if v is not None else None for v in values], out_type)
+    return pc.take(mapped, encoded.indices)
+
+
+def to_numpy_str(arr: pa.Array) -> Any:
+    """An object numpy array of str, '' for nulls (what rapidfuzz's vectorised scorers take)."""
+    return pc.fill_null(arr, "").to_numpy(zero_copy_only=False)

@@ -1,0 +1,359 @@
+"""Fuzzy duplicates: distinct keys that are the same customer or contact.
+
+Near-linear: records are *blocked* (only records sharing a block key are compared: the same normalised
+phone, email, tax ID, name …), and inside each block only neighbours within a sliding ``window`` (sorted by
+normalised name) are compared, so a block of 10,000 "王伟" costs 10,000 × window comparisons, not 50
+million. Candidate pairs are scored vectorised (rapidfuzz ``cpdist``), matched pairs are joined into
+clusters (union-find).
+
+Rules are a dict per object (``DEFAULT_RULES``; pass ``rules={"contact": {...}}`` to override keys)::
+
+    {
+      "name": "name",                # the field holding the entity's name
+      "name_kind": "company",        # company | person: how names are normalised (see normalize.py)
+      "name_threshold": 0.9,         # normalised-name similarity (rapidfuzz ratio, 0..1) a match needs
+      "exact_name_alone": True,      # company only: identical normalised names suffice (no other evidence)
+      "min_name_length": 4,          #   ... when the normalised name has at least this many characters
+      "min_agree": 1,                # otherwise: corroborating field groups that must agree (never < 1)
+      "fields": [                    # field groups; "fields" are compared crosswise (phone vs mobile)
+        {"name": "phone", "fields": ["phone"], "kind": "phone"},
+        {"name": "tax_id", "fields": ["tax_id"], "kind": "id", "veto": True},
+        {"name": "country", "fields": ["country"], "kind": "country", "corroborates": False, "veto": True},
+      ],
+      "block_on": ["name", "phone", "email", "tax_id"],  # group names, "name", "name_prefix:N", "name_tokens"
+      "window": 30,                  # neighbours compared inside one block
+      "traditional_to_simplified": True,
+    }
+
+Field kinds: ``phone`` (E.164), ``email``, ``domain``, ``id`` (letters and digits; a ``threshold`` below 1
+accepts typos by Levenshtein similarity), ``exact`` (normalised text equal), ``text`` (rapidfuzz ratio ≥
+``threshold``, default 0.85), ``country`` (ISO alpha-2 or a common name). A group *agrees* when both
+records have a value and the similarity reaches its threshold; a ``veto`` group whose values both exist
+and differ keeps two records apart whatever else agrees (two companies with different tax IDs are two
+companies). Digits in names must be equal (``…有限公司12`` is not ``…有限公司13``). A person's name is
+never enough on its own: ``王伟`` at two companies, with nothing else in common, stays two people.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+from portcheck.checks.interface import FuzzyCluster
+from portcheck.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pyarrow as pa
+
+    from portcheck.canonical import CanonicalTable
+
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
+    "customer": {
+        "name": "name",
+        "name_kind": "company",
+        "name_threshold": 0.9,
+        "exact_name_alone": True,
+        "min_name_length": 4,
+        "min_agree": 1,
+        "fields": [
+            {"name": "tax_id", "fields": ["tax_id"], "kind": "id", "veto": True},
+            {"name": "phone", "fields": ["phone"], "kind": "phone"},
+            {"name": "email", "fields": ["email"], "kind": "email"},
+            {"name": "website", "fields": ["website"], "kind": "domain"},
+            {"name": "address", "fields": ["address"], "kind": "text", "threshold": 0.9},
+            {"name": "country", "fields": ["country"], "kind": "country", "corroborates": False, "veto": True},
+        ],
+        "block_on": ["name", "tax_id", "phone", "email", "website"],
+        "window": 30,
+        "traditional_to_simplified": True,
+    },
+    "contact": {
+        "name": "full_name",
+        "name_kind": "person",
+        "name_threshold": 0.9,
+        "exact_name_alone": False,
+        "min_agree": 1,
+        "fields": [
+            {"name": "email", "fields": ["email"], "kind": "email"},
+            {"name": "phone", "fields": ["phone", "mobile"], "kind": "phone"},
+        ],
+        "block_on": ["email", "phone", "name"],
+        "window": 30,
+        "traditional_to_simplified": True,
+    },
+}
+
+_KINDS = ("phone", "email", "domain", "id", "exact", "text", "country")
+_DEFAULT_THRESHOLD = {"text": 0.85}
+
+
+def rules_for(obj: str, overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The rules for one object: DEFAULT_RULES[obj] with ``overrides`` (a partial dict) applied."""
+    base = copy.deepcopy(DEFAULT_RULES.get(obj))
+    if overrides:
+        base = {**(base or {}), **copy.deepcopy(overrides)}
+    if base is None:
+        return None
+    _check_rules(obj, base)
+    return base
+
+
+def _check_rules(obj: str, r: dict[str, Any]) -> None:
+    hint = "see portcheck.checks.fuzzy for the rule format"
+    if r.get("name_kind") not in ("company", "person"):
+        raise UsageError(f"fuzzy rules for {obj}: name_kind must be 'company' or 'person'", hint=hint)
+    if r.get("name_kind") == "person" and r.get("exact_name_alone"):
+        raise UsageError(f"fuzzy rules for {obj}: a person's name alone can never merge two records",
+                         hint="set exact_name_alone to false for person names")
+    if int(r.get("min_agree", 1)) < 1:
+        raise UsageError(f"fuzzy rules for {obj}: min_agree must be at least 1 (a name alone never merges)",
+                         hint=hint)
+    for g in r.get("fields", []):
+        if g.get("kind") not in _KINDS or not g.get("fields") or not g.get("name"):
+            raise UsageError(f"fuzzy rules for {obj}: field group {g!r} needs a name, fields and a kind",
+                             hint=f"kinds: {', '.join(_KINDS)}")
+
+
+def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
+                  null_tokens: tuple[str, ...] = ()) -> list[FuzzyCluster]:
+    """Clusters of distinct keys judged one entity; each key's first row stands for it."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.schema import load_schema
+
+    rules = rules if rules is not None else rules_for(ct.object)
+    if rules is None or ct.rows < 2 or rules["name"] not in ct.columns:
+        return []
+    pk = load_schema()[ct.object].primary_key
+    keys = clean(column_or_nulls(ct.table, pk), null_tokens)
+    enc = pc.dictionary_encode(keys)
+    grouped = pa.table({"k": enc.indices, "row": pa.array(np.arange(ct.rows), pa.int64())}).filter(
+        pc.is_valid(enc.indices)).group_by("k").aggregate([("row", "min")])
+    first_rows = np.sort(grouped.column("row_min").to_numpy())
+    n = len(first_rows)
+    if n < 2:
+        return []
+    table = ct.table.take(pa.array(first_rows))
+    record_keys = pc.take(keys, pa.array(first_rows)).to_pylist()
+
+    def col(name: str) -> pa.Array:
+        return clean(column_or_nulls(table, name), null_tokens)
+
+    prepared = _prepare(table, col, rules, ct.region)
+    left, right = _candidate_pairs(prepared, rules, n)
+    if len(left) == 0:
+        return []
+    matched, name_sim, agreed = _score(prepared, rules, left, right)
+    return _clusters(left[matched], right[matched], name_sim[matched],
+                     [(g, a[matched]) for g, a in agreed], record_keys)
+
+
+def _prepare(table: pa.Table, col: Any, rules: dict[str, Any], region: str | None) -> dict[str, Any]:
+    import pyarrow.compute as pc
+
+    from portcheck.checks import normalize as nz
+    from portcheck.checks._arrow import map_distinct, to_numpy_str
+    from portcheck.checks.rules import phone_regions, region_of
+
+    t2s = bool(rules.get("traditional_to_simplified", True))
+    raw_name = col(rules["name"])
+    if rules["name_kind"] == "company":
+        name = nz.company_key(raw_name, t2s=t2s)
+    else:
+        name = nz.person_key(raw_name, t2s=t2s)
+    regions = None
+    groups: dict[str, list[pa.Array]] = {}
+    for g in rules.get("fields", []):
+        arrays = []
+        for f in g["fields"]:
+            v = col(f)
+            kind = g["kind"]
+            if kind == "phone":
+                if regions is None:
+                    regions = phone_regions(col("country"), region)
+                arrays.append(nz.phone_key(v, regions))
+            elif kind == "email":
+                arrays.append(nz.email_key(v))
+            elif kind == "domain":
+                arrays.append(nz.domain_key(v))
+            elif kind == "id":
+                arrays.append(nz.id_key(v))
+            elif kind == "country":
+                arrays.append(map_distinct(v, lambda x: region_of(x) or x.strip().casefold()))
+            elif kind == "exact":
+                arrays.append(nz.id_key(nz.text_key(v, t2s=t2s)))
+            else:
+                arrays.append(nz.text_key(v, t2s=t2s))
+        groups[g["name"]] = arrays
+    return {
+        "name": name,
+        "name_np": to_numpy_str(name),
+        "name_len": pc.fill_null(pc.utf8_length(name), 0).to_numpy(),
+        "digits_np": to_numpy_str(nz.digits_of(name)),
+        "groups": groups,
+        "groups_np": {k: [to_numpy_str(a) for a in v] for k, v in groups.items()},
+    }
+
+
+def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
+    """Per-record block key arrays for one ``block_on`` entry (null: the record is in no such block)."""
+    import pyarrow.compute as pc
+
+    name = prepared["name"]
+    if spec == "name":
+        return [name]
+    if spec.startswith("name_prefix:"):
+        return [pc.utf8_slice_codeunits(name, 0, int(spec.split(":", 1)[1]))]
+    if spec == "name_tokens":
+        return [name]  # handled in _candidate_pairs (one key per token)
+    if spec in prepared["groups"]:
+        return prepared["groups"][spec]
+    raise UsageError(f"fuzzy rules: cannot block on '{spec}'",
+                     hint="block on 'name', 'name_prefix:N', 'name_tokens' or a field group's name")
+
+
+def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rid_parts, key_parts = [], []
+    ids = pa.array(np.arange(n), pa.int64())
+    for i, spec in enumerate(rules.get("block_on", ["name"])):
+        if spec == "name_tokens":
+            tokens = pc.split_pattern(prepared["name"], " ")
+            flat = pc.list_flatten(tokens)
+            parents = pc.list_parent_indices(tokens)
+            keep = pc.greater_equal(pc.utf8_length(flat), 2)
+            rid_parts.append(pc.filter(pc.take(ids, parents), keep))
+            key_parts.append(pc.binary_join_element_wise(f"{i}", pc.filter(flat, keep), ":"))
+            continue
+        for arr in _block_keys(prepared, spec):
+            valid = pc.is_valid(arr)
+            rid_parts.append(pc.filter(ids, valid))
+            key_parts.append(pc.binary_join_element_wise(f"{i}", pc.filter(arr, valid), ":"))
+    if not rid_parts:
+        return np.array([], np.int64), np.array([], np.int64)
+    long = pa.table({"rid": pa.concat_arrays(rid_parts), "key": pa.concat_arrays(key_parts)})
+    long = long.group_by(["rid", "key"]).aggregate([])  # a record in one block once
+    if long.num_rows < 2:
+        return np.array([], np.int64), np.array([], np.int64)
+    code = pc.dictionary_encode(long.column("key")).combine_chunks().indices.to_numpy()
+    rid = long.column("rid").to_numpy()
+    name_rank = pc.rank(pc.fill_null(prepared["name"], ""), sort_keys="ascending",
+                        tiebreaker="dense").to_numpy()
+    order = np.lexsort((rid, name_rank[rid], code))
+    c, r = code[order], rid[order]
+    window = int(rules.get("window", 30))
+    found = []
+    for d in range(1, window + 1):
+        same = c[d:] == c[:-d]
+        if not same.any():
+            break  # sorted by block: no pair at distance d means none further
+        a, b = r[:-d][same], r[d:][same]
+        found.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+    if not found:
+        return np.array([], np.int64), np.array([], np.int64)
+    pairs = np.unique(np.concatenate(found))
+    left, right = pairs // n, pairs % n
+    keep = left != right
+    return left[keep], right[keep]
+
+
+def _pair_sim(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
+    import numpy as np
+    from rapidfuzz import distance, fuzz, process
+
+    if kind == "text":
+        return process.cpdist(a, b, scorer=fuzz.ratio, workers=1) / 100.0
+    if kind == "id":
+        return process.cpdist(a, b, scorer=distance.Levenshtein.normalized_similarity, workers=1)
+    return (a == b).astype(np.float64)
+
+
+def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
+           right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    names = prepared["name_np"]
+    nl, nr = names[left], names[right]
+    has_name = (nl != "") & (nr != "")
+    sim = process.cpdist(nl, nr, scorer=fuzz.ratio, workers=1) / 100.0
+    if rules["name_kind"] == "person":
+        sim = np.maximum(sim, process.cpdist(nl, nr, scorer=fuzz.token_sort_ratio, workers=1) / 100.0)
+    digits = prepared["digits_np"]
+    name_ok = has_name & (sim >= float(rules.get("name_threshold", 0.9))) & (digits[left] == digits[right])
+
+    agree_count = np.zeros(len(left), np.int64)
+    veto = np.zeros(len(left), bool)
+    agreed: list[tuple[str, np.ndarray]] = []
+    for g in rules.get("fields", []):
+        arrays = prepared["groups_np"][g["name"]]
+        kind = g["kind"]
+        threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
+        best = np.zeros(len(left))
+        present = np.zeros(len(left), bool)
+        for fa in arrays:
+            for fb in arrays:
+                a, b = fa[left], fb[right]
+                both = (a != "") & (b != "")
+                if not both.any():
+                    continue
+                s = np.where(both, _pair_sim(a, b, kind), 0.0)
+                best = np.maximum(best, s)
+                present |= both
+        ok = present & (best >= threshold)
+        if g.get("veto"):
+            veto |= present & ~ok
+        if g.get("corroborates", True):
+            agree_count += ok
+            agreed.append((g["name"], ok))
+
+    matched = name_ok & ~veto & (agree_count >= max(1, int(rules.get("min_agree", 1))))
+    if rules["name_kind"] == "company" and rules.get("exact_name_alone"):
+        long_enough = prepared["name_len"][left] >= int(rules.get("min_name_length", 4))
+        exact = has_name & (nl == nr) & long_enough
+        matched |= exact & ~veto
+    return matched, sim, agreed
+
+
+def _clusters(left: np.ndarray, right: np.ndarray, sim: np.ndarray, agreed: list[tuple[str, np.ndarray]],
+              record_keys: list[str]) -> list[FuzzyCluster]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = {}
+    for x in list(parent):
+        members.setdefault(find(x), []).append(x)
+    fields: dict[int, set[str]] = {}
+    score: dict[int, float] = {}
+    for i, a in enumerate(left.tolist()):
+        root = find(a)
+        got = fields.setdefault(root, {"name"})
+        for gname, ok in agreed:
+            if ok[i]:
+                got.add(gname)
+        score[root] = min(score.get(root, 1.0), float(sim[i]))
+    order = ["name"] + [g for g, _ in agreed]
+    out = []
+    for root in sorted(members):
+        rows = sorted(members[root])
+        out.append(FuzzyCluster(keys=[record_keys[r] for r in rows],
+                                matched_on=[f for f in order if f in fields[root]],
+                                score=round(score[root], 5)))
+    return out

@@ -1,0 +1,61 @@
+"""Referential integrity: records whose non-empty foreign key names no record of the parent object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from portcheck.canonical import CanonicalDataset
+
+
+@dataclass
+class FkFindings:
+    fk: str
+    parent: str
+    parent_absent: bool = False
+    field_absent: bool = False  # the child table does not carry the FK column
+    with_fk: int = 0
+    orphans: int = 0
+    rows: list[dict[str, str]] = field(default_factory=list)  # {"key","field","value"} in reading order
+
+
+def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = ()) -> list[FkFindings]:
+    """One entry per foreign key of ``obj`` in the canonical schema (keys compared NFC, trimmed)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.schema import load_schema
+
+    schema = load_schema()
+    child = dataset.get(obj)
+    if child is None:
+        return []
+    odef = schema[obj]
+    out = []
+    for fk, parent_obj in odef.foreign_keys.items():
+        found = FkFindings(fk=fk, parent=parent_obj)
+        parent = dataset.get(parent_obj)
+        if parent is None:
+            found.parent_absent = True
+        if fk not in child.columns:
+            found.field_absent = True
+            out.append(found)
+            continue
+        values = clean(column_or_nulls(child.table, fk), null_tokens)
+        has = pc.is_valid(values)
+        found.with_fk = int(pc.sum(has).as_py() or 0)
+        if parent is not None:
+            parent_keys = clean(column_or_nulls(parent.table, schema[parent_obj].primary_key), null_tokens)
+            parent_keys = pc.drop_null(parent_keys)
+            known = pc.is_in(values, value_set=parent_keys if len(parent_keys) else pa.array([], pa.string()))
+            orphan = pc.and_(has, pc.invert(known))
+            found.orphans = int(pc.sum(orphan).as_py() or 0)
+            if found.orphans:
+                keys = clean(column_or_nulls(child.table, odef.primary_key), null_tokens)
+                sel = pc.indices_nonzero(orphan)
+                for k, v in zip(pc.take(keys, sel).to_pylist(), pc.take(values, sel).to_pylist(), strict=True):
+                    found.rows.append({"key": k or "", "field": fk, "value": v})
+        out.append(found)
+    return out

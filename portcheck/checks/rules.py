@@ -1,0 +1,155 @@
+"""The value rules behind the validity suite: regexes, code lists and the flag columns portcheck derives.
+
+Every regex here is written in the subset where Python's ``re`` (what GX's pandas engine uses, via
+``str.contains``) and RE2 (what ``pyarrow.compute`` uses) agree: explicit ``[0-9]`` and ``[A-Za-z]``
+classes instead of ``\\d``/``\\w``/``\\s`` (Unicode-aware in Python, ASCII in RE2), no look-arounds, no
+flags. Values are trimmed before validation, so Python's ``$`` matching before a final newline never
+applies.
+
+Rules that no exact regex can express (phone validity for a region, the USCC check digit, calendar
+validity of dates) become *flag columns* named ``pc__<field>_valid`` holding ``valid`` / ``invalid``, or
+null where the rule does not apply; the suite checks them with ``expect_column_values_to_be_in_set``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from portcheck.checks._arrow import map_distinct
+
+VALID, INVALID = "valid", "invalid"
+FLAG_PREFIX = "pc__"
+
+# Email: a local part of the RFC 5322 atom characters (dots not first, last or doubled), an @, and a
+# domain of at least two labels with a 2+ letter top-level label. Non-ASCII letters are allowed
+# (internationalised addresses); whitespace, quotes, brackets and a second @ are not.
+_NOT = r"@ \t\r\n" + "\u00a0\u3000" + r"\"(),:;<>\[\]\\"
+_LOCAL_CHAR = f"[^{_NOT}.]"
+_LABEL_CHAR = f"[^{_NOT}._-]"
+_LABEL = f"{_LABEL_CHAR}+(-+{_LABEL_CHAR}+)*"
+EMAIL_REGEX = f"^{_LOCAL_CHAR}+([.]{_LOCAL_CHAR}+)*@({_LABEL}[.])+[^{_NOT}.0-9_-]{{2,}}$"
+
+# A value Excel turned into scientific notation (3.38893E+18).
+SCIENTIFIC_REGEX = r"^[+-]?[0-9]+([.,][0-9]+)?[Ee][+-]?[0-9]+$"
+
+# probability: a number from 0 to 100 (decimals allowed, an optional trailing %).
+PROBABILITY_REGEX = r"^(100([.][0]+)?|[0-9]{1,2}([.][0-9]+)?|[.][0-9]+)[ ]?%?$"
+
+# amount: a non-negative decimal, optionally with a currency sign and correctly grouped thousands
+# (1234.5, 1,234.50, ¥1,234.50, $ 99); never a float in scientific notation, never negative.
+AMOUNT_REGEX = r"^([¥$€£￥]|CNY|RMB|USD|EUR)?[ ]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?$"
+
+BOOLEAN_VALUES = ("true", "false")
+
+# ISO 4217 alphabetic codes: the current list plus codes withdrawn since 2023 (HRK, SLL, ANG, ZWL) that
+# older CRM records still carry. XXX (no currency) and XTS (testing) are not accepted.
+ISO_4217 = tuple(sorted("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW
+KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD
+NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE
+SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED
+VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+""".split()))
+
+_DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_INSTANT_SHAPE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+                  r"([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)([.,][0-9]{1,9})?)?"
+                  r"([Zz]|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$")
+
+# Country names that appear in CRM country fields, mapped to ISO 3166 alpha-2 (alpha-2 codes pass as is).
+_COUNTRY_NAMES = {
+    "china": "CN", "中国": "CN", "中华人民共和国": "CN", "prc": "CN", "people's republic of china": "CN",
+    "hong kong": "HK", "香港": "HK", "中国香港": "HK", "macau": "MO", "macao": "MO", "澳门": "MO",
+    "taiwan": "TW", "台湾": "TW", "中国台湾": "TW", "united states": "US", "usa": "US", "u.s.a.": "US",
+    "united states of america": "US", "美国": "US", "united kingdom": "GB", "uk": "GB", "英国": "GB",
+    "germany": "DE", "deutschland": "DE", "德国": "DE", "france": "FR", "法国": "FR", "japan": "JP",
+    "日本": "JP", "korea": "KR", "south korea": "KR", "韩国": "KR", "singapore": "SG", "新加坡": "SG",
+    "canada": "CA", "加拿大": "CA", "australia": "AU", "澳大利亚": "AU", "india": "IN", "印度": "IN",
+}
+
+
+def region_of(country: str | None) -> str | None:
+    """An ISO 3166 alpha-2 region phonenumbers knows, from a country code or a common country name."""
+    if not country:
+        return None
+    import phonenumbers
+
+    text = country.strip()
+    code = text.upper() if len(text) == 2 else _COUNTRY_NAMES.get(text.casefold())
+    if code == "UK":
+        code = "GB"
+    return code if code in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def phone_regions(countries: pa.Array, default_region: str | None) -> pa.Array:
+    """Per row, the region to read a phone number in: the row's country, else the table's region."""
+    per_row = map_distinct(countries, region_of)
+    fallback = region_of(default_region) if default_region else None
+    if fallback is None:
+        return per_row
+    return pc.fill_null(per_row, fallback)
+
+
+def _phone_verdict(key: str) -> str | None:
+    import phonenumbers
+
+    region, _, number = key.partition("\x1f")
+    try:
+        parsed = phonenumbers.parse(number, region or None)
+    except phonenumbers.NumberParseException:
+        return INVALID
+    return VALID if phonenumbers.is_valid_number(parsed) else INVALID
+
+
+def phone_flags(values: pa.Array, regions: pa.Array) -> pa.Array:
+    """``valid``/``invalid`` per phone; null when empty, or when it has no ``+`` and no region is known."""
+    plus = pc.fill_null(pc.starts_with(values, "+"), False)
+    region = pc.if_else(plus, "", regions)
+    key = pc.binary_join_element_wise(region, values, "\x1f")  # null when no region and no +
+    return map_distinct(key, _phone_verdict)
+
+
+def _uscc_verdict(value: str) -> str | None:
+    from stdnum.cn import uscc
+
+    return VALID if uscc.is_valid(value) else INVALID
+
+
+def uscc_flags(values: pa.Array) -> pa.Array:
+    """Check digit of values that look like a Unified Social Credit Code (18 letters/digits); else null."""
+    compact = pc.utf8_upper(pc.replace_substring_regex(values, r"[ -]", ""))
+    looks = pc.fill_null(pc.match_substring_regex(compact, r"^[0-9A-Z]{18}$"), False)
+    candidates = pc.if_else(looks, compact, pa.scalar(None, pa.string()))
+    return map_distinct(candidates, _uscc_verdict)
+
+
+def _calendar_ok(values: pa.Array) -> pa.Array:
+    """The first ten characters are a real calendar date (2024-02-30 is not)."""
+    head = pc.utf8_slice_codeunits(values, 0, 10)
+    parsed = pc.strptime(head, format="%Y-%m-%d", unit="s", error_is_null=True)
+    back = pc.strftime(parsed, format="%Y-%m-%d")
+    return pc.fill_null(pc.equal(back, head), False)
+
+
+def _flag(values: pa.Array, ok: pa.Array) -> pa.Array:
+    flag = pc.if_else(ok, VALID, INVALID)
+    return pc.if_else(pc.is_null(values), pa.scalar(None, pa.string()), flag)
+
+
+def date_flags(values: pa.Array) -> pa.Array:
+    """``YYYY-MM-DD`` naming a real day."""
+    shape = pc.fill_null(pc.match_substring_regex(values, _DATE_SHAPE), False)
+    return _flag(values, pc.and_(shape, _calendar_ok(values)))
+
+
+def instant_flags(values: pa.Array) -> pa.Array:
+    """ISO 8601 / RFC 3339 instants (``2024-03-01T10:00:00+08:00``, ``…Z``, naive, or a bare date)."""
+    shape = pc.fill_null(pc.match_substring_regex(values, _INSTANT_SHAPE), False)
+    return _flag(values, pc.and_(shape, _calendar_ok(values)))
+
+
+def flag_column(fld: str) -> str:
+    return f"{FLAG_PREFIX}{fld}_valid"

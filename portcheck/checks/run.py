@@ -1,0 +1,131 @@
+"""The single-export checks, run together: ``run_checks(dataset, policy) -> {object: ObjectFindings}``.
+
+Pure: no printing, no files. The caller writes ``gx-<object>.json`` (through :func:`mask_gx_result`),
+``duplicates-<object>.csv`` and ``orphans-<object>.csv`` from what is returned, and folds the checks into
+report.json. Uniqueness and completeness are not judged here (they need the reference pairing); the
+figures they need are returned.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from portcheck.checks.interface import Check, ObjectFindings
+from portcheck.checks.validity import mask_gx_result  # re-exported for the writer
+from portcheck.policy import INFORMATIONAL, passes_at_most, rate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from portcheck.canonical import CanonicalDataset, CanonicalTable
+    from portcheck.policy import Policy
+
+__all__ = ["run_checks", "check_object", "mask_gx_result"]
+
+
+def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast", fuzzy: bool = True,
+               fuzzy_rules: dict[str, dict[str, Any]] | None = None) -> dict[str, ObjectFindings]:
+    """Every check that needs no reference, for each object the export holds (absent objects are left out).
+
+    ``engine`` is ``fast`` (pyarrow, the default) or ``gx`` (Great Expectations itself); ``fuzzy=False``
+    skips fuzzy duplicate detection; ``fuzzy_rules`` overrides :data:`portcheck.checks.fuzzy.DEFAULT_RULES`
+    per object (partial dicts).
+    """
+    from portcheck.schema import OBJECTS
+
+    out: dict[str, ObjectFindings] = {}
+    for obj in OBJECTS:
+        ct = dataset.get(obj)
+        if ct is None:
+            continue
+        out[obj] = check_object(dataset, ct, policy, engine=engine, fuzzy=fuzzy,
+                                fuzzy_rules=(fuzzy_rules or {}).get(obj))
+    return out
+
+
+def check_object(dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *, engine: str = "fast",
+                 fuzzy: bool = True, fuzzy_rules: dict[str, Any] | None = None) -> ObjectFindings:
+    from portcheck.checks import duplicates, integrity, validity
+    from portcheck.schema import load_schema
+
+    obj = ct.object
+    tokens = tuple(dataset.null_tokens)
+    odef = load_schema()[obj]
+    f = ObjectFindings(object=obj)
+
+    # required fields: each required canonical field must be present as a column
+    f.missing_required = [r for r in odef.required if r not in ct.columns]
+    present = len(odef.required) - len(f.missing_required)
+    f.checks.append(Check(
+        id=f"{obj}.required_fields", status="fail" if f.missing_required else "pass", gating=True,
+        observed=rate(present, len(odef.required)), threshold=1.0,
+        message=(f"required field(s) not mapped: {', '.join(f.missing_required)}" if f.missing_required
+                 else f"all {len(odef.required)} required fields are mapped")))
+
+    # declared totals
+    f.declared_total = dict(ct.declared) if ct.declared else None
+    f.repeated_across_pages = int(ct.repeated_across_pages or 0)
+    f.checks.append(_declared_check(obj, ct))
+    if f.repeated_across_pages:
+        f.notes.append(f"{f.repeated_across_pages} record(s) appear on more than one API page "
+                       "(offset pagination drifted while the data changed)")
+
+    # exact duplicates
+    exact = duplicates.exact_duplicates(ct.table, odef.primary_key, tokens)
+    f.duplicate_keys, f.duplicate_rows, f.duplicate_key_values = exact.keys, exact.rows, exact.key_values
+
+    # fuzzy duplicates
+    if fuzzy:
+        from portcheck.checks.fuzzy import find_clusters, rules_for
+
+        rules = rules_for(obj, fuzzy_rules)
+        if rules is not None:
+            f.fuzzy = find_clusters(ct, rules, tokens)
+            f.fuzzy_records = sum(len(c.keys) - 1 for c in f.fuzzy)
+
+    # referential integrity
+    threshold = policy.threshold(obj, "orphans")
+    for fk in integrity.orphans(dataset, obj, tokens):
+        f.with_fk[fk.fk] = fk.with_fk
+        f.orphans[fk.fk] = fk.orphans
+        f.parent_absent[fk.fk] = fk.parent_absent
+        f.orphan_rows.extend(fk.rows)
+        f.checks.append(_orphan_check(obj, fk, threshold))
+
+    # validity
+    f.gx_result, f.validity_checks = validity.validate(ct, engine=engine, null_tokens=tokens)
+    return f
+
+
+def _declared_check(obj: str, ct: CanonicalTable) -> Check:
+    cid = f"{obj}.declared_total"
+    declared = (ct.declared or {}).get("declared")
+    repeated = int(ct.repeated_across_pages or 0)
+    if declared is None:
+        message = "the export declares no total for this object"
+        if repeated:
+            message += f"; {repeated} record(s) appear on more than one API page"
+            return Check(cid, "fail", True, None, None, message)
+        return Check(cid, "not_assessed", True, None, None, message)
+    read = int((ct.declared or {}).get("read", ct.rows))
+    ok = read == declared and not repeated
+    message = f"{read} records read, {declared} declared"
+    if repeated:
+        message += f"; {repeated} record(s) appear on more than one API page (pagination drifted)"
+    return Check(cid, "pass" if ok else "fail", True, rate(read, declared), 1.0, message)
+
+
+def _orphan_check(obj: str, fk: Any, threshold: float | str) -> Check:
+    cid = f"{obj}.orphans.{fk.fk}"
+    gating = threshold != INFORMATIONAL
+    shown = None if threshold == INFORMATIONAL else float(threshold)
+    if fk.parent_absent:
+        return Check(cid, "not_assessed", gating, None, shown,
+                     f"the export holds no {fk.parent} records to check {fk.fk} against")
+    if fk.with_fk == 0:
+        why = "the export does not carry this field" if fk.field_absent else "no record has a value"
+        return Check(cid, "not_assessed", gating, None, shown, f"{fk.fk}: {why}")
+    observed = rate(fk.orphans, fk.with_fk)
+    message = f"{fk.orphans} of {fk.with_fk} records name a {fk.parent} the export does not hold"
+    if not gating:
+        return Check(cid, "pass" if fk.orphans == 0 else "warn", False, observed, None, message)
+    ok = passes_at_most(fk.orphans, fk.with_fk, float(threshold))
+    return Check(cid, "pass" if ok else "fail", True, observed, shown, message)
