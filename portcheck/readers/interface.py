@@ -32,6 +32,7 @@ class DeclaredTotal:
     done: bool | None = None  # done / more_records (inverted) / has a next-page cursor (False)
     next_cursor: str | None = None  # nextRecordsUrl, paging.next.after, @odata.nextLink …
     key: str | None = None  # which envelope key declared the total
+    pages: int | None = None  # how many API pages the table was assembled from (None: one file)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class RawTable:
     meta: dict[str, Any] = field(default_factory=dict)  # encoding, confidence, delimiter, sheet, json_path …
     declared: DeclaredTotal | None = None
     issues: list[str] = field(default_factory=list)  # e.g. 'line 17: 5 fields where the header has 4'
+    parts: list[SourceFile] = field(default_factory=list)  # every file read, when more than one (API pages)
 
     @property
     def rows(self) -> int:
@@ -60,12 +62,13 @@ class ReadOptions:
     password: str | None = None  # encrypted ZIPs and workbooks
     json_path: str | None = None  # where the record list is, dotted ('data.dataList')
     column_names: list[str] | None = None  # for arrays of arrays (Kingdee ExecuteBillQuery)
+    header_row: int | None = None  # 1-based row of the header in CSV files and sheets; None: detected
     # Safety limits; each error message names the limit and the option that raises it.
     max_total_bytes: int = 8 * 1024**3  # uncompressed bytes read from archives, all members together
     max_ratio: float = 200.0  # uncompressed / compressed, per archive member
     max_nesting: int = 4  # ZIPs inside ZIPs
     max_json_depth: int = 64
-    max_files: int = 10_000
+    max_files: int = 10_000  # files in a folder plus members of archives, all together
 
 
 @dataclass

@@ -1,0 +1,154 @@
+"""ZIP archives, read in memory with every safety limit checked while decompressing.
+
+Nothing is ever extracted to disk. Member paths are never trusted: a member whose path is absolute, has a
+drive letter or climbs out with ``..`` makes the whole archive refused (exit 2) — an export built that way is
+either broken or hostile, and reading "the rest" would hide it. Symbolic-link members are not followed
+(listed in ``skipped``). Each member is decompressed in 1 MiB chunks while counting: more than
+``max_ratio`` times its compressed size (once past 1 MiB), or more than ``max_total_bytes`` for the whole
+export, stops the read with :class:`~portcheck.errors.LimitExceeded` — the sizes a ZIP header declares are
+not trusted. Encrypted members (ZipCrypto or AES, via pyzipper) need ``ReadOptions.password``.
+
+Member names written by Chinese Windows tools without the UTF-8 flag are decoded as GB18030 when they are
+not valid UTF-8 (instead of zipfile's CP437 mojibake).
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from portcheck.errors import InputError, LimitExceeded, ReadError
+from portcheck.readers._common import Budget, human_bytes
+
+CHUNK = 1 << 20
+RATIO_FLOOR = 1 << 20  # a member may always expand to 1 MiB, whatever its ratio
+PASSWORD_HINT = "pass --password, or set PORTCHECK_PASSWORD, with the password the vendor gave"
+
+
+@dataclass
+class Member:
+    """One member of an archive, decompressed."""
+
+    path: str  # inside the archive, '/'-separated, checked safe
+    data: bytes | None  # None for members that are skipped
+    mtime: float | None
+    skip_reason: str | None = None
+
+
+def is_zip(data: bytes) -> bool:
+    return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def iter_members(data: bytes, name: str, *, password: str | None, max_ratio: float, budget: Budget
+                 ) -> Iterator[Member]:
+    """Yield the members of the ZIP ``data`` (named ``name`` in messages), in sorted path order."""
+    import pyzipper
+
+    try:
+        zf = pyzipper.AESZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise ReadError(f"{name} is not a readable ZIP archive ({e})",
+                        hint="the download may be incomplete: download the export again") from e
+    with zf:
+        infos = zf.infolist()
+        named = [(_member_name(info), info) for info in infos]
+        for path, _info in named:
+            _check_path(path, name)
+        for path, info in sorted(named, key=lambda x: x[0]):
+            if info.is_dir():
+                continue
+            mtime = _zip_mtime(info.date_time)
+            mode = info.external_attr >> 16
+            if mode and stat.S_ISLNK(mode):
+                yield Member(path, None, mtime, "symbolic link inside an archive: not followed")
+                continue
+            full = f"{name}/{path}"
+            budget.add_file(full)
+            yield Member(path, _read_member(zf, info, full, password, max_ratio, budget), mtime)
+
+
+def _read_member(zf, info: zipfile.ZipInfo, full: str, password: str | None, max_ratio: float,
+                 budget: Budget) -> bytes:
+    encrypted = bool(info.flag_bits & 0x1)
+    if encrypted and not password:
+        raise InputError(f"{full} is encrypted", hint=PASSWORD_HINT)
+    pwd = password.encode("utf-8") if (encrypted and password) else None
+    allowed = max(RATIO_FLOOR, max_ratio * max(info.compress_size, 1))
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with zf.open(info, pwd=pwd) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > allowed:
+                    raise LimitExceeded(
+                        f"{full} expands more than {max_ratio:g} times its compressed size "
+                        f"({human_bytes(info.compress_size)} compressed; limit max_ratio)",
+                        hint="this is how ZIP bombs look; if you trust the file, raise the limit with "
+                             "--max-ratio or PORTCHECK_MAX_RATIO")
+                budget.add_bytes(len(chunk), full)
+                chunks.append(chunk)
+    except RuntimeError as e:  # zipfile / pyzipper: bad password, or a password is required
+        text = str(e).lower()
+        if "password" in text:
+            if password:
+                raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
+            raise InputError(f"{full} is encrypted", hint=PASSWORD_HINT) from e
+        raise ReadError(f"{full} cannot be decompressed ({e})",
+                        hint="the download may be incomplete: download the export again") from e
+    except NotImplementedError as e:
+        raise ReadError(f"{full} uses a compression method portcheck cannot read ({e})",
+                        hint="re-pack the archive with ordinary ZIP (deflate) compression") from e
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        if password and encrypted and ("bad password" in str(e).lower() or "hmac" in str(e).lower()):
+            raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
+        raise ReadError(f"{full} is damaged inside its ZIP archive ({e})",
+                        hint="the download may be incomplete: download the export again") from e
+    return b"".join(chunks)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    if not (info.flag_bits & 0x800) and not name.isascii():
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            raw = None
+        if raw is not None:
+            for codec in ("utf-8", "gb18030"):
+                try:
+                    name = raw.decode(codec)
+                    break
+                except UnicodeDecodeError:
+                    continue
+    return name.replace("\\", "/")
+
+
+def _check_path(path: str, archive: str) -> None:
+    parts = path.split("/")
+    unsafe = (
+        path.startswith("/")
+        or (len(path) > 1 and path[1] == ":")
+        or any(p == ".." for p in parts)
+        or "\x00" in path
+    )
+    if unsafe:
+        raise InputError(
+            f"{archive} contains a member whose path leaves the archive ({path!r}); portcheck refuses it",
+            hint="nothing was extracted; ask the vendor for a clean export, or unpack it yourself with care "
+                 "and pass the folder")
+
+
+def _zip_mtime(date_time: tuple[int, int, int, int, int, int]) -> float | None:
+    """ZIP times carry no zone: they are read as UTC, so the same archive gives the same figures anywhere."""
+    try:
+        return datetime(*date_time, tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return None

@@ -1,0 +1,173 @@
+"""Which text encoding a file is in, and how sure portcheck is.
+
+Order of evidence:
+
+1. ``ReadOptions.encoding`` (``--encoding``) wins, always.
+2. A byte-order mark is certain: UTF-8 (``utf-8-sig``), UTF-16 LE/BE, UTF-32 LE/BE.
+3. UTF-16 without a BOM shows as a NUL in every other byte.
+4. Valid UTF-8 (checked on a sample here; the CSV reader re-checks every byte while parsing, and falls back
+   to step 5 if a later byte is not UTF-8).
+5. charset-normalizer, restricted to the encodings CRM exports are written in, with ties between equally
+   plausible decodings broken in favour of GB18030 (it contains GBK and GB2312, so no character is lost),
+   then Big5, then CP1252 (which Latin-1 files almost always are), then Latin-1, Shift_JIS and EUC-KR.
+   When several decodings are equally plausible the confidence says so and the others are listed.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+from portcheck.errors import ReadError, UsageError
+
+SAMPLE_BYTES = 1 << 20  # bytes charset-normalizer looks at
+UTF8_SAMPLE = 1 << 20  # bytes checked for UTF-8 before trusting the parser's own check
+
+# Preference when charset-normalizer finds several decodings equally plausible (lower = preferred).
+PREFERENCE = ["gb18030", "big5", "cp1252", "latin_1", "cp932", "cp949"]
+_TIE = 0.02  # chaos within this of the best counts as a tie
+
+# charset-normalizer names -> the names portcheck reports.
+_NAMES = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "hz": "gb18030",
+          "big5": "big5", "big5hkscs": "big5", "cp950": "big5", "cp1252": "cp1252", "latin_1": "latin-1",
+          "iso8859_1": "latin-1", "cp932": "shift_jis", "shift_jis": "shift_jis", "cp949": "euc-kr",
+          "euc_kr": "euc-kr"}
+
+# How to decode each reported name (supersets that Windows writes: CP950 for Big5, CP932 for Shift_JIS).
+DECODERS = {"big5": ("big5", "cp950", "big5hkscs"), "shift_jis": ("cp932",), "euc-kr": ("cp949",)}
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass
+class Detected:
+    """The encoding portcheck will decode with, how sure it is, and what else would have decoded."""
+
+    encoding: str
+    confidence: float
+    method: str  # option | bom | utf-8 | nul-pattern | detector
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def is_utf8(self) -> bool:
+        return self.encoding in ("utf-8", "utf-8-sig")
+
+
+def check_codec(name: str) -> str:
+    """Validate a user-given encoding name (``--encoding``)."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError as e:
+        raise UsageError(f"'{name}' is not an encoding Python knows",
+                         hint="use a name such as utf-8, gb18030, big5, utf-16, cp1252 or latin-1") from e
+
+
+def detect(data: bytes | memoryview, override: str | None = None, *, name: str = "the file") -> Detected:
+    """Detect the encoding of ``data`` (see the module docstring for the order of evidence)."""
+    if override:
+        check_codec(override)
+        return Detected(override, 1.0, "option")
+    head = bytes(data[:4])
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return Detected(enc, 1.0, "bom")
+    sample = bytes(data[:UTF8_SAMPLE])
+    nul = _nul_pattern(sample)
+    if nul:
+        return Detected(nul, 0.9, "nul-pattern")
+    if _is_utf8_prefix(sample, complete=len(data) <= UTF8_SAMPLE):
+        return Detected("utf-8", 1.0 if sample.isascii() else 0.99, "utf-8")
+    return detect_legacy(data, name=name)
+
+
+def detect_legacy(data: bytes | memoryview, *, name: str = "the file") -> Detected:
+    """Pick among the legacy encodings with charset-normalizer (the data is known not to be UTF-8)."""
+    from charset_normalizer import from_bytes
+
+    sample = _cut_at_line(bytes(data[:SAMPLE_BYTES]))
+    if b"\x00" in sample:
+        raise ReadError(f"{name} contains binary data, not text",
+                        hint="check that it is really a CSV/text export (not a renamed workbook or archive)")
+    results = from_bytes(sample, cp_isolation=list(_NAMES_ISOLATION), preemptive_behaviour=False)
+    candidates = [m for m in results if m.encoding in _NAMES]
+    if not candidates:
+        raise ReadError(f"{name} is not text in any encoding portcheck recognises",
+                        hint="check that it is really a CSV/text export, or pass --encoding (e.g. gb18030, "
+                             "big5, utf-16, cp1252)")
+    best_chaos = min(m.chaos for m in candidates)
+    tied = [m for m in candidates if m.chaos <= best_chaos + _TIE]
+    tied.sort(key=lambda m: (PREFERENCE.index(m.encoding) if m.encoding in PREFERENCE else 99, m.chaos))
+    names: list[str] = []
+    for m in tied:
+        n = _NAMES[m.encoding]
+        if n not in names:
+            names.append(n)
+    chosen = names[0]
+    confidence = round(max(0.0, 1.0 - best_chaos), 3)
+    if len(names) > 1:  # equally plausible decodings: say so
+        confidence = round(min(confidence, 0.6), 3)
+    return Detected(chosen, confidence, "detector", alternatives=names[1:])
+
+
+_NAMES_ISOLATION = ("gb18030", "big5", "cp1252", "latin_1", "cp932", "cp949")
+
+
+def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the file") -> str:
+    """Decode with the detected encoding (or its Windows superset); a BOM is removed."""
+    encodings = DECODERS.get(detected.encoding, (detected.encoding,))
+    if detected.encoding == "cp1252":
+        encodings = ("cp1252", "latin-1")  # bytes CP1252 leaves undefined are Latin-1 controls
+    last: Exception | None = None
+    for enc in encodings:
+        try:
+            text = bytes(data).decode(enc)
+        except (UnicodeDecodeError, LookupError) as e:
+            last = e
+            continue
+        if enc == "latin-1" and detected.encoding == "cp1252":
+            detected.encoding = "latin-1"
+        return text[1:] if text.startswith("\ufeff") else text
+    where = ""
+    if isinstance(last, UnicodeDecodeError):
+        where = f" (byte {last.start:,})"
+    raise ReadError(f"{name} cannot be decoded as {detected.encoding}{where}",
+                    hint="pass --encoding with the file's real encoding (e.g. gb18030, big5, utf-16, cp1252)")
+
+
+def _is_utf8_prefix(sample: bytes, *, complete: bool) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=complete)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _nul_pattern(sample: bytes) -> str | None:
+    """UTF-16 without BOM: NULs in (nearly) every even or every odd byte of mostly-ASCII text."""
+    if b"\x00" not in sample[:4096]:
+        return None
+    probe = sample[: 4096 - (len(sample[:4096]) % 2)]
+    if len(probe) < 4:
+        return None
+    even = probe[0::2].count(0) / (len(probe) / 2)
+    odd = probe[1::2].count(0) / (len(probe) / 2)
+    if odd > 0.6 and even < 0.1:
+        return "utf-16-le"
+    if even > 0.6 and odd < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _cut_at_line(sample: bytes) -> bytes:
+    """Cut a sample at its last newline so that no multi-byte character is split."""
+    if len(sample) < SAMPLE_BYTES:
+        return sample
+    cut = sample.rfind(b"\n")
+    return sample[: cut + 1] if cut > 0 else sample
