@@ -3,7 +3,8 @@
 - :mod:`portcheck.evidence.canonical`  canonical JSON bytes (RFC 8785) for report.json and statements
 - :mod:`portcheck.evidence.keys`       Ed25519 key pairs: generate, load (refusing unsafe files), key IDs
 - :mod:`portcheck.evidence.dsse`       DSSE envelopes: PAE, sign, verify
-- :mod:`portcheck.evidence.statement`  the in-toto Statement v1 portcheck signs, and ``sign_report_dir``
+- :mod:`portcheck.evidence.statement`  the in-toto Statement v1 portcheck signs
+- :mod:`portcheck.evidence.sign`       ``sign_report_dir``: sign a report folder
 - :mod:`portcheck.evidence.bundle`     ``write_bundle``: a folder or .zip anyone can check with openssl
 - :mod:`portcheck.evidence.verify`     ``verify_bundle``: raises VerificationError naming what broke
 
@@ -27,7 +28,7 @@ _PUBLIC = {
     "load_public_key": "portcheck.evidence.keys",
     "KeyInfo": "portcheck.evidence.keys",
     "build_statement": "portcheck.evidence.statement",
-    "sign_report_dir": "portcheck.evidence.statement",
+    "sign_report_dir": "portcheck.evidence.sign",
     "write_bundle": "portcheck.evidence.bundle",
     "verify_bundle": "portcheck.evidence.verify",
     "VerifyResult": "portcheck.evidence.verify",

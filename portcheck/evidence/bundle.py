@@ -19,6 +19,7 @@ from pathlib import Path
 
 from portcheck.errors import InputError, KeyError_, OutputError
 from portcheck.evidence import ENVELOPE_FILE, MANIFEST_FILE, PUBLIC_KEY_FILE, RECEIPT_FILE
+from portcheck.evidence.sign import _umask
 from portcheck.evidence.statement import REPORT_FILE
 from portcheck.evidence.templates import VERIFY_DOCS
 from portcheck.inputs import sha256_file
@@ -136,9 +137,3 @@ def write_bundle(out_dir: str | os.PathLike, bundle_path: str | os.PathLike,
         raise OutputError(f"the bundle {target} cannot be written ({e.strerror})",
                           hint="check free space and that you can write there") from e
     return target
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -45,7 +45,7 @@ w = sys.argv[1]
 with open(w + "/payload.json", encoding="utf-8") as f:
     statement = json.load(f)
 assert statement["_type"] == "https://in-toto.io/Statement/v1", "not an in-toto Statement v1"
-assert statement["predicateType"] == "https://portcheck.dev/attestation/report/v1", "not a portcheck report"
+assert statement["predicateType"] == "https://portcheck.dev/attestation/report/v1", "not the predicate type of portcheck's reports"
 with open(w + "/signed.sha256", "w", encoding="utf-8") as out:
     for s in statement["subject"]:
         if "/" not in s["name"]:

@@ -92,3 +92,21 @@ def keys(tmp_path: Path) -> KeyInfo:
 @pytest.fixture
 def other_keys(tmp_path: Path) -> KeyInfo:
     return generate_keypair(tmp_path / "other-keys")
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``portcheck ARGS`` in-process through the real entry point; returns (exit code, stdout, stderr)."""
+    monkeypatch.delenv("PORTCHECK_KEY_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PORTCHECK_DEBUG", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        from portcheck.cli import main
+
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exc:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return exc.value.code, captured.out, captured.err
+
+    return run
