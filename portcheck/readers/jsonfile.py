@@ -75,7 +75,7 @@ def read_json(data: bytes, source: SourceFile, name: str, options: ReadOptions, 
     """Read one JSON or JSON Lines file into its record table (a list with one :class:`RawTable`)."""
     if not data.strip():
         raise ReadError(f"{name} is empty", hint="ask for the export again")
-    text, encoding = _decode(data, name, options)
+    text, detected = _decode(data, name, options)
     fmt = "jsonl" if suffix in (".jsonl", ".ndjson") else "json"
     if fmt == "json":
         try:
@@ -92,7 +92,9 @@ def read_json(data: bytes, source: SourceFile, name: str, options: ReadOptions, 
     table, header, issues = records_table(records, name, options, base_depth=parent_depth + 1)
     declared = declared_total(doc, path or ()) if fmt == "json" else None
     json_path = ".".join(path) if path else "$"
-    meta: dict[str, Any] = {"json_path": json_path, "encoding": encoding}
+    meta: dict[str, Any] = {"json_path": json_path, "encoding": detected.encoding,
+                            "confidence": detected.confidence, "encoding_method": detected.method,
+                            "encoding_alternatives": detected.alternatives}
     table_name = name if not path else f"{name}#{json_path}"
     return [RawTable(name=table_name, source=source, format=fmt, table=table, columns=header, meta=meta,
                      declared=declared, issues=issues)]
@@ -102,16 +104,14 @@ class _ExtraData(Exception):
     pass
 
 
-def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, str]:
+def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Detected]:
     detected = enc.detect(data, options.encoding, name=name)
-    if detected.method == "detector":  # not UTF-8 (Chinese vendors do write GBK JSON)
-        return enc.decode(data, detected, name=name), detected.encoding
-    if detected.encoding == "utf-8":
+    if detected.encoding == "utf-8" and detected.method == "utf-8":
         try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+            return data.decode("utf-8"), detected
+        except UnicodeDecodeError:  # valid at the start only; Chinese vendors do write GBK JSON
             detected = enc.detect_legacy(data, name=name)
-    return enc.decode(data, detected, name=name), detected.encoding
+    return enc.decode(data, detected, name=name), detected
 
 
 def _loads(text: str, name: str, options: ReadOptions) -> Any:
