@@ -262,12 +262,15 @@ def _map_table(raw: RawTable, claim: Claim, spec: ObjectSpec, profile: Profile, 
     cols = visible_columns(raw, claim.rule)
     table = raw.table
     raw_rows = table.num_rows
-    # Rows of another type (a JSON list mixing objects) are not this object's.
+    # Rows of another type (a JSON list mixing objects) are not this object's, nor are the columns only
+    # those rows fill.
     if claim.rule is not None and claim.rule.types:
         tc = _type_column(raw, profile)
         if tc is not None:
-            table = table.filter(pc.fill_null(pc.is_in(table.column(tc), value_set=_str_array(claim.rule.types)),
-                                              False))
+            keep = pc.fill_null(pc.is_in(table.column(tc), value_set=_str_array(claim.rule.types)), False)
+            if not pc.all(keep).as_py():
+                table = table.filter(keep)
+                cols = [c for c in cols if table.column(c).null_count < table.num_rows]
             raw_rows = table.num_rows
     idx = ColumnIndex(cols, profile.column_prefixes)
     matches = match_fields(idx, spec.fields)
@@ -279,7 +282,7 @@ def _map_table(raw: RawTable, claim: Claim, spec: ObjectSpec, profile: Profile, 
     # The key: its column, else the table rule's or the object's key rule.
     pk = odef.primary_key
     key_rule: KeySpec = (claim.rule.key if claim.rule is not None and claim.rule.key else None) or spec.key
-    if pk not in out or (claim.rule is not None and claim.rule.key):
+    if pk not in out:
         if key_rule.from_field and key_rule.from_field in out:
             out[pk] = out[key_rule.from_field]
         elif key_rule.template:
