@@ -30,7 +30,8 @@ def read_passphrase_file(path: str | os.PathLike) -> bytes:
                          hint="pass a readable file with --passphrase-file") from e
     data = data.rstrip(b"\r\n")
     if not data:
-        raise UsageError(f"the passphrase file {path} is empty", hint="write the passphrase into it, on one line")
+        raise UsageError(f"the passphrase file {path} is empty",
+                         hint="write the passphrase into it, on one line")
     return data
 
 
@@ -43,7 +44,8 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def passphrase_for_key(key_path: str | os.PathLike, passphrase_file: str | os.PathLike | None) -> bytes | None:
+def passphrase_for_key(key_path: str | os.PathLike,
+                       passphrase_file: str | os.PathLike | None) -> bytes | None:
     """The passphrase to open ``key_path`` with: file, environment, or a hidden prompt if the key needs one.
 
     ``portcheck check --sign-key`` can call this too, so both commands ask the same way.
@@ -63,7 +65,8 @@ def passphrase_for_key(key_path: str | os.PathLike, passphrase_file: str | os.Pa
 def _passphrase_for_new_key(passphrase_file: str | None, no_passphrase: bool) -> bytes | None:
     if no_passphrase:
         if passphrase_file:
-            raise UsageError("--no-passphrase and --passphrase-file contradict each other", hint="pass one of them")
+            raise UsageError("--no-passphrase and --passphrase-file contradict each other",
+                             hint="pass one of them")
         return None
     if passphrase_file:
         return read_passphrase_file(passphrase_file)
@@ -79,8 +82,9 @@ def _passphrase_for_new_key(passphrase_file: str | None, no_passphrase: bool) ->
     return text.encode("utf-8") or None
 
 
-_passphrase_option = click.option("--passphrase-file", type=click.Path(dir_okay=False),
-                                  help=f"File holding the key's passphrase (else ${PASSPHRASE_ENV}, else a prompt).")
+_passphrase_option = click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False),
+    help=f"File holding the key's passphrase (else ${PASSPHRASE_ENV}, else a prompt).")
 
 
 @click.group("keys")
@@ -92,7 +96,8 @@ def keys_group() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for private.pem (mode 0600) and public.pem; existing keys are never overwritten.")
 @_passphrase_option
-@click.option("--no-passphrase", is_flag=True, help="Leave the private key unencrypted (protect it otherwise).")
+@click.option("--no-passphrase", is_flag=True,
+              help="Leave the private key unencrypted (protect it otherwise).")
 def keys_generate(out_dir: str, passphrase_file: str | None, no_passphrase: bool) -> None:
     """Write a new Ed25519 key pair: private.pem (PKCS#8, 0600) and public.pem.
 
@@ -118,7 +123,8 @@ def keys_id(public_key: str) -> None:
 
 @click.command("sign")
 @click.argument("report_dir", type=click.Path(file_okay=False))
-@click.option("--sign-key", required=True, type=click.Path(dir_okay=False), help="Ed25519 private key (private.pem).")
+@click.option("--sign-key", required=True, type=click.Path(dir_okay=False),
+              help="Ed25519 private key (private.pem).")
 @_passphrase_option
 @click.option("--bundle", help="Also write a bundle: a folder, or a .zip when the name ends in .zip.")
 @click.option("--force", is_flag=True, help="Replace an existing bundle at --bundle.")
@@ -144,8 +150,8 @@ def sign_command(report_dir: str, sign_key: str, passphrase_file: str | None, bu
 @click.command("verify")
 @click.argument("bundle", type=click.Path())
 @click.option("--pubkey", type=click.Path(dir_okay=False),
-              help="The signer's public.pem (default: the one in the bundle, which proves integrity, not identity).")
-@click.option("--export", "export", type=click.Path(), help="The export files: check they are the signed inputs.")
+              help="The signer's public.pem (default: the bundle's own: proves integrity, not identity).")
+@click.option("--export", type=click.Path(), help="The export files: check they are the signed inputs.")
 @click.option("--reference", type=click.Path(), help="The reference files: check they are the signed inputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify_command(bundle: str, pubkey: str | None, export: str | None, reference: str | None,

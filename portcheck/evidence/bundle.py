@@ -104,7 +104,8 @@ def write_bundle(out_dir: str | os.PathLike, bundle_path: str | os.PathLike,
     as_zip = target.suffix.lower() == ".zip"
     if target.exists() or target.is_symlink():
         if not force:
-            raise OutputError(f"{target} already exists", hint="pass --force to replace it, or choose another path")
+            raise OutputError(f"{target} already exists",
+                              hint="pass --force to replace it, or choose another path")
         if not as_zip and not (target.is_dir() and _looks_like_bundle(target)):
             raise OutputError(f"{target} exists and is not a portcheck bundle, so it is not replaced",
                               hint="choose another bundle path")

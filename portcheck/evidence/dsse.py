@@ -36,7 +36,7 @@ def pae(payload_type: str | bytes, body: bytes) -> bytes:
 
 
 def b64decode(text: str, what: str) -> bytes:
-    """Decode standard or URL-safe base64 strictly; a malformed value is a VerificationError naming ``what``."""
+    """Decode standard or URL-safe base64 strictly; a malformed value is a VerificationError naming it."""
     if not isinstance(text, str):
         raise VerificationError(f"the envelope's {what} is not a base64 string",
                                 hint="the envelope file was altered or is not a DSSE envelope")
@@ -51,7 +51,7 @@ def b64decode(text: str, what: str) -> bytes:
 
 def sign_envelope(body: bytes, private_key: Ed25519PrivateKey,
                   payload_type: str = IN_TOTO_PAYLOAD_TYPE) -> dict[str, Any]:
-    """Sign ``PAE(payload_type, body)`` and wrap it in a DSSE JSON envelope (keyid = SHA-256 of the raw key)."""
+    """Sign ``PAE(payload_type, body)``, wrapped in a DSSE JSON envelope (keyid: SHA-256 of the raw key)."""
     from portcheck.evidence.keys import key_id
 
     signature = private_key.sign(pae(payload_type, body))
@@ -69,7 +69,7 @@ def envelope_line(envelope: dict[str, Any]) -> bytes:
 
 
 def parse_envelope_lines(data: bytes, name: str) -> list[dict[str, Any]]:
-    """The envelopes in a ``.intoto.jsonl`` file (blank lines skipped); malformed JSON is a VerificationError."""
+    """The envelopes of a ``.intoto.jsonl`` file (blank lines skipped); bad JSON is a VerificationError."""
     envelopes: list[dict[str, Any]] = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
@@ -84,7 +84,8 @@ def parse_envelope_lines(data: bytes, name: str) -> list[dict[str, Any]]:
                                     hint="the envelope file was altered or damaged")
         envelopes.append(env)
     if not envelopes:
-        raise VerificationError(f"{name} holds no envelope", hint="the envelope file was emptied or truncated")
+        raise VerificationError(f"{name} holds no envelope",
+                                hint="the envelope file was emptied or truncated")
     return envelopes
 
 

@@ -52,11 +52,12 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 def public_pem(public_key: Ed25519PublicKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(serialization.Encoding.PEM,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def generate_keypair(out_dir: str | os.PathLike, passphrase: bytes | None = None) -> KeyInfo:
-    """Write a new Ed25519 ``private.pem`` (0600, encrypted when ``passphrase``) and ``public.pem`` into ``out_dir``.
+    """Write a new Ed25519 ``private.pem`` (0600, encrypted with ``passphrase``) and ``public.pem``.
 
     Never overwrites an existing key file.
     """
@@ -130,7 +131,7 @@ def check_private_key_mode(path: Path) -> None:
 
 
 def load_private_key(path: str | os.PathLike, passphrase: bytes | None = None) -> Ed25519PrivateKey:
-    """Load an Ed25519 private key, refusing a group- or world-accessible file and naming a wrong passphrase."""
+    """Load an Ed25519 private key; refuses a group- or world-accessible file, names a wrong passphrase."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -150,7 +151,7 @@ def load_private_key(path: str | os.PathLike, passphrase: bytes | None = None) -
                         hint="type it at the prompt, set PORTCHECK_KEY_PASSPHRASE, or pass --passphrase-file")
     try:
         key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
-    except ValueError as e:
+    except ValueError:
         if encrypted:
             raise KeyError_(f"the passphrase for {p} is wrong",
                             hint="check PORTCHECK_KEY_PASSPHRASE or the --passphrase-file content") from None

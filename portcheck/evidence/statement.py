@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from typing import Any
 from portcheck import __version__
 from portcheck.errors import InputError, KeyError_
 from portcheck.evidence import NOT_SUBJECTS
-from portcheck.evidence.canonical import canonical_json_bytes
 from portcheck.inputs import sha256_file
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -60,11 +59,13 @@ def read_report(out_dir: Path) -> tuple[dict[str, Any], bytes]:
         raise InputError(f"{out_dir} holds no {REPORT_FILE}",
                          hint="sign the folder `portcheck check --out` wrote") from None
     except OSError as e:
-        raise InputError(f"{path} cannot be read ({e.strerror})", hint="check the folder's permissions") from e
+        raise InputError(f"{path} cannot be read ({e.strerror})",
+                         hint="check the folder's permissions") from e
     try:
         report = json.loads(data)
     except ValueError:
-        raise InputError(f"{path} is not valid JSON", hint="run portcheck check again to rewrite it") from None
+        raise InputError(f"{path} is not valid JSON",
+                         hint="run portcheck check again to rewrite it") from None
     if not isinstance(report, dict):
         raise InputError(f"{path} is not a portcheck report", hint="run portcheck check again to rewrite it")
     return report, data
@@ -89,7 +90,7 @@ def output_files(out_dir: Path) -> list[Path]:
         if p.name.startswith(".") or p.name in NOT_SUBJECTS or p.is_symlink() or not p.is_file():
             continue
         if p.suffix.lower() in (".pem", ".key", ".der") and _holds_private_key(p):
-            raise KeyError_(f"the report folder holds a private key ({p.name}); it would travel with the evidence",
+            raise KeyError_(f"the report folder holds a private key ({p.name}), which would travel with it",
                             hint=f"move {p} out of {out_dir} (keep private keys in their own folder)")
         files.append(p)
     return files
@@ -117,7 +118,7 @@ def key_figures(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_statement(out_dir: str | os.PathLike, *, signed_at: str | None = None) -> dict[str, Any]:
-    """The statement for a report folder: its inputs and output files as subjects, its figures as predicate."""
+    """The statement for a report folder: inputs and output files as subjects, figures as predicate."""
     out = Path(out_dir)
     report, _ = read_report(out)
     subjects = input_subjects(report)
@@ -131,19 +132,22 @@ def build_statement(out_dir: str | os.PathLike, *, signed_at: str | None = None)
         "report": {"name": REPORT_FILE, "report_version": report.get("report_version")},
         "objects": key_figures(report),
         "checks": {"counts": status_counts,
-                   "failed_gating": [c.get("id") for c in checks if c.get("gating") and c.get("status") == "fail"]},
+                   "failed_gating": [c.get("id") for c in checks
+                                     if c.get("gating") and c.get("status") == "fail"]},
         "clauses": [{"id": c.get("id"), "status": c.get("status")} for c in report.get("clauses") or []
                     if isinstance(c, dict)],
         "options": report.get("options"),
         "policy": report.get("policy"),
         "profile": report.get("profile"),
         "schema": report.get("schema"),
-        "tool": {"name": "portcheck", "version": report.get("portcheck_version"), "signer_version": __version__},
+        "tool": {"name": "portcheck", "version": report.get("portcheck_version"),
+                 "signer_version": __version__},
         # check --sign-key signs in the process that computed the figures, so these are its versions; a report
         # that records its own (report.json "dependencies") is believed over the signing environment.
         "dependencies": report.get("dependencies") or dependency_versions(),
         "generated_at": report.get("generated_at"),
-        "signed_at": signed_at or datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace(
+        "signed_at": signed_at or datetime.now(UTC).replace(microsecond=0).isoformat().replace(
             "+00:00", "Z"),
     }
-    return {"_type": STATEMENT_TYPE, "subject": subjects, "predicateType": PREDICATE_TYPE, "predicate": predicate}
+    return {"_type": STATEMENT_TYPE, "subject": subjects, "predicateType": PREDICATE_TYPE,
+            "predicate": predicate}

@@ -45,7 +45,8 @@ w = sys.argv[1]
 with open(w + "/payload.json", encoding="utf-8") as f:
     statement = json.load(f)
 assert statement["_type"] == "https://in-toto.io/Statement/v1", "not an in-toto Statement v1"
-assert statement["predicateType"] == "https://portcheck.dev/attestation/report/v1", "not the predicate type of portcheck's reports"
+ptype = statement["predicateType"]
+assert ptype == "https://portcheck.dev/attestation/report/v1", "not the predicate type of portcheck's reports"
 with open(w + "/signed.sha256", "w", encoding="utf-8") as out:
     for s in statement["subject"]:
         if "/" not in s["name"]:
@@ -83,7 +84,8 @@ These lines are a convenience and are not signed; the steps below check them.
 - Verdict: **@@VERDICT@@** (report generated at @@GENERATED_AT@@)
 - Signed by key ID `@@KEY_ID@@` (the SHA-256 of the raw Ed25519 public key in `public.pem`)
 - `report.json` SHA-256: `@@REPORT_SHA256@@`
-- Signed files: @@FILE_COUNT@@ in this bundle, @@EXPORT_COUNT@@ export files, @@REFERENCE_COUNT@@ reference files
+- Signed files: @@FILE_COUNT@@ in this bundle, @@EXPORT_COUNT@@ export files,
+  @@REFERENCE_COUNT@@ reference files
 
 ## Steps
 
@@ -149,13 +151,15 @@ names what broke; exit code 0 valid, 1 invalid, 2 unusable.
 
 VERIFY_ZH = f"""# 不使用 portcheck 核验本证据包
 
-这是一份经过签名的 portcheck 报告。签名（Ed25519，封装在 DSSE 信封 `report.intoto.jsonl` 中）覆盖一份
-in-toto 声明，该声明以 SHA-256 列出本证据包中的每个文件，以及每个输入文件（供应商的导出数据和与之比对的参照数据）。
+这是一份经过签名的 portcheck 报告。签名（Ed25519，封装在 DSSE 信封
+`report.intoto.jsonl` 中）覆盖一份 in-toto 声明，该声明以 SHA-256 列出本证据包中的
+每个文件，以及每个输入文件（供应商的导出数据和与之比对的参照数据）。
 任何人都可以用三个通用工具核验：
 
 - `sha256sum`（GNU coreutils；macOS 上请把 `sha256sum` 换成 `shasum -a 256`）；
 - `python3`（3.5 及以上，只用标准库）；
-- `openssl` 3.0 及以上（用 `openssl version` 查看；Ed25519 的 `-rawin` 需要 3.0；macOS 自带的 LibreSSL 不支持）。
+- `openssl` 3.0 及以上（用 `openssl version` 查看；Ed25519 的 `-rawin` 需要 3.0；
+  macOS 自带的 LibreSSL 不支持）。
 
 ## 本证据包声明的内容
 
@@ -168,9 +172,10 @@ in-toto 声明，该声明以 SHA-256 列出本证据包中的每个文件，以
 
 ## 步骤
 
-如收到的是 .zip，请先解压；在证据包文件夹中打开终端，按顺序把下面的代码块粘贴到同一个 shell 中执行（第 2 步设置
-临时文件夹 `$W`，后续步骤会用到）。任何一项核验失败都会输出错误（`FAILED`、`Signature Verification Failure`
-或 Python 的 `AssertionError`）并以非零状态退出。
+如收到的是 .zip，请先解压；在证据包文件夹中打开终端，按顺序把下面的代码块粘贴到
+同一个 shell 中执行（第 2 步设置临时文件夹 `$W`，后续步骤会用到）。任何一项核验失败
+都会输出错误（`FAILED`、`Signature Verification Failure` 或 Python 的
+`AssertionError`）并以非零状态退出。
 
 ### 1. 文件传输完好
 
@@ -180,8 +185,9 @@ in-toto 声明，该声明以 SHA-256 列出本证据包中的每个文件，以
 
 ### 2. 从信封中取出已签名的声明、签名值和被签名的字节
 
-信封中包含声明（`payload`，base64）和签名（`sig`，base64）。被签名的是声明的 DSSE 预认证编码（PAE）：
-`DSSEv1 <payloadType 的长度> <payloadType> <payload 的长度> <payload>`，长度按字节计、用十进制表示，各部分之间用一个空格分隔。
+信封中包含声明（`payload`，base64）和签名（`sig`，base64）。被签名的是声明的
+DSSE 预认证编码（PAE）：`DSSEv1 <payloadType 的长度> <payloadType> <payload 的长度>
+<payload>`，长度按字节计、用十进制表示，各部分之间用一个空格分隔。
 
 {_STEP_EXTRACT}
 
@@ -196,15 +202,17 @@ in-toto 声明，该声明以 SHA-256 列出本证据包中的每个文件，以
 
 {_STEP_KEY_ID}
 
-输出的值就是密钥 ID。它必须等于 `@@KEY_ID@@`，**并且**等于签名方通过其他渠道（合同附件、电子邮件、官方网站）提供给您的密钥 ID。
-如果无法把密钥与签名方对应起来，有效的签名只能证明文件自*某人*签名以来未被改动。
+输出的值就是密钥 ID。它必须等于 `@@KEY_ID@@`，**并且**等于签名方通过其他渠道
+（合同附件、电子邮件、官方网站）提供给您的密钥 ID。如果无法把密钥与签名方对应起来，
+有效的签名只能证明文件自*某人*签名以来未被改动。
 
 ### 5. 已签名的声明列出的正是这些文件和这些哈希值
 
 {_STEP_SUBJECTS}
 
-`sha256sum -c` 必须对每个文件输出 `OK`，最后一条命令必须输出 `report.json` 那一行：它的 SHA-256 正是已签名声明中记录的摘要。
-本文件夹中未被 `signed.sha256` 和清单列出的文件（`public.pem`、`MANIFEST.sha256`、`VERIFY*.md`、`archive-receipt.json`
+`sha256sum -c` 必须对每个文件输出 `OK`，最后一条命令必须输出 `report.json` 那一行：
+它的 SHA-256 正是已签名声明中记录的摘要。本文件夹中未被 `signed.sha256` 和清单列出的
+文件（`public.pem`、`MANIFEST.sha256`、`VERIFY*.md`、`archive-receipt.json`
 和信封除外）不属于证据。
 
 ### 6.（可选）导出数据和参照数据正是报告所针对的文件
@@ -219,8 +227,8 @@ in-toto 声明，该声明以 SHA-256 列出本证据包中的每个文件，以
 
 ## 使用 portcheck
 
-`portcheck verify BUNDLE [--pubkey public.pem] [--export PATH] [--reference PATH]` 会执行以上全部核验并指出哪里出了问题；
-退出码 0 表示有效，1 表示无效，2 表示无法核验。
+`portcheck verify BUNDLE [--pubkey public.pem] [--export PATH] [--reference PATH]`
+会执行以上全部核验并指出哪里出了问题；退出码 0 表示有效，1 表示无效，2 表示无法核验。
 """
 
 VERIFY_DOCS = {"VERIFY.md": VERIFY_EN, "VERIFY.zh.md": VERIFY_ZH}

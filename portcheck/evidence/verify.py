@@ -1,8 +1,9 @@
 """``verify_bundle``: is this signed report whole, unaltered, signed by this key, and about these inputs?
 
 Works on a report folder, a bundle folder or a bundle .zip. It raises :class:`BundleInvalid` (a
-VerificationError, exit 1) naming every file, hash or key that does not hold, and an InputError / KeyError_
-(exit 2) when there is nothing usable to verify (no envelope, no public key, unreadable zip). Checks, in order:
+VerificationError, exit 1) naming every file, hash or key that does not hold, and an InputError /
+KeyError_ (exit 2) when there is nothing usable to verify (no envelope, no public key, unreadable zip).
+Checks, in order:
 
 1. the DSSE signature over the exact PAE bytes, with ``--pubkey`` or the bundle's ``public.pem``
    (the key ID is reported; a key taken from the bundle itself proves integrity, not identity);
@@ -24,9 +25,10 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from portcheck.errors import InputError, KeyError_, VerificationError
 from portcheck.evidence import ENVELOPE_FILE, MANIFEST_FILE, NOT_SUBJECTS, PUBLIC_KEY_FILE, RECEIPT_FILE
@@ -116,7 +118,7 @@ class _ZipView(_View):
             infos = [i for i in self.zf.infolist() if not i.is_dir()]
         except (zipfile.BadZipFile, OSError) as e:
             raise InputError(f"{path} cannot be read as a zip file ({e})",
-                             hint="pass the bundle .zip portcheck wrote, or the unpacked bundle folder") from e
+                             hint="pass the bundle .zip portcheck wrote, or the unpacked folder") from e
         # A bundle zip holds its files under one folder (bundle-name/…); accept them at the root too.
         tops = {i.filename.split("/", 1)[0] for i in infos}
         prefix = next(iter(tops)) + "/" if len(tops) == 1 and all("/" in i.filename for i in infos) else ""
@@ -147,7 +149,8 @@ def _open_view(path: Path) -> _View:
         return _FolderView(path)
     if path.is_file():
         return _ZipView(path)
-    raise InputError(f"{path} does not exist", hint="pass a bundle folder, a bundle .zip or a signed report folder")
+    raise InputError(f"{path} does not exist",
+                     hint="pass a bundle folder, a bundle .zip or a signed report folder")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -214,7 +217,8 @@ def _manifest_problems(view: _View, actual: dict[str, str], already: set[str]) -
 
 def _input_problems(role: str, root: Path, signed: dict[str, str]) -> tuple[list[str], int]:
     if not root.exists():
-        raise InputError(f"the {role} path {root} does not exist", hint=f"pass the {role} the report was run on")
+        raise InputError(f"the {role} path {root} does not exist",
+                         hint=f"pass the {role} the report was run on")
     try:
         on_disk = {row["name"]: row["sha256"] for row in input_files(root, role)}
     except OSError as e:
@@ -241,7 +245,8 @@ def _report_problems(report_bytes: bytes, statement: dict[str, Any], signed: dic
     except ValueError:
         return [f"{REPORT_FILE} is not valid JSON"]
     problems = []
-    listed = {row.get("name"): row.get("sha256") for row in report.get("inputs") or [] if isinstance(row, dict)}
+    listed = {row.get("name"): row.get("sha256") for row in report.get("inputs") or []
+              if isinstance(row, dict)}
     signed_inputs = {n: d for n, d in signed.items() if "/" in n}
     for name in sorted(listed.keys() - signed_inputs.keys(), key=str):
         problems.append(f"{REPORT_FILE} lists input {name} but the signed statement does not name it")
@@ -288,8 +293,9 @@ def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str
     problems: list[str] = []
     warnings: list[str] = []
     if key_source == "bundle":
-        warnings.append(f"the public key was taken from the bundle itself: this proves the files are unaltered "
-                        f"since signing, not who signed; confirm key ID {kid} with the signer, or pass --pubkey")
+        warnings.append(f"the public key was taken from the bundle itself: this proves the files are "
+                        f"unaltered since signing, not who signed; confirm key ID {kid} with the signer, "
+                        "or pass --pubkey")
     signed: dict[str, str] = {}
     for statement in statements:
         signed.update(_subjects(statement))
@@ -304,8 +310,8 @@ def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str
             problems.append(f"{name} is named in the signed statement but missing from the bundle")
             broken.add(name)
         elif actual[name] != digest:
-            problems.append(f"{name} has changed since it was signed: its sha256 is {actual[name]}, the signed "
-                            f"statement says {digest}")
+            problems.append(f"{name} has changed since it was signed: its sha256 is {actual[name]}, "
+                            f"the signed statement says {digest}")
             broken.add(name)
     for name in names:
         if name not in outputs and name not in NOT_SUBJECTS:

@@ -39,7 +39,8 @@ def make_report(out: Path, export: Path, reference: Path) -> dict:
         "verdict": "fail",
         "options": {"profile": "canonical", "match_on": {}, "timezone": "UTC", "engine": "duckdb",
                     "files": {"mapping": None, "policy": None, "clauses": None}},
-        "policy": {"completeness": 0.99, "fidelity": 0.99, "uniqueness": 0.99, "orphans": 0.01, "overrides": {}},
+        "policy": {"completeness": 0.99, "fidelity": 0.99, "uniqueness": 0.99, "orphans": 0.01,
+                   "overrides": {}},
         "inputs": inputs,
         "inventory": [],
         "profile": {"name": "canonical", "sha256": "0" * 64},
@@ -53,8 +54,8 @@ def make_report(out: Path, export: Path, reference: Path) -> dict:
                 "orphans": {}, "declared_total": None,
                 "fidelity": {"compared": 4, "matched": 3, "rate": 0.75,
                              "fields": {"name": {"compared": 2, "matched": 1, "rate": 0.5}}},
-                "defects": {"missing_value": 0, "numeric_precision": 0, "timezone_shift": 0, "leading_zero": 0,
-                            "encoding": 0, "truncated": 1, "value_changed": 0},
+                "defects": {"missing_value": 0, "numeric_precision": 0, "timezone_shift": 0,
+                            "leading_zero": 0, "encoding": 0, "truncated": 1, "value_changed": 0},
                 "format_differences": {}, "unmapped_columns": [], "missing_fields": [],
             },
         },
@@ -79,7 +80,8 @@ def report_case(tmp_path: Path) -> ReportCase:
     reference.mkdir()
     (export / "customer.csv").write_text("customer_id,name\nC1,Alpha\nC2,Bet\n", encoding="utf-8")
     (export / "contact.csv").write_text("contact_id,customer_id,full_name\nP1,C1,王小明\n", encoding="utf-8")
-    (reference / "customer.csv").write_text("customer_id,name\nC1,Alpha\nC2,Beta\nC3,Gamma\n", encoding="utf-8")
+    (reference / "customer.csv").write_text("customer_id,name\nC1,Alpha\nC2,Beta\nC3,Gamma\n",
+                                            encoding="utf-8")
     make_report(out, export, reference)
     return ReportCase(tmp_path, export, reference, out)
 

@@ -51,11 +51,13 @@ def test_envelope_signs_and_verifies_with_ed25519(keys):
     public_key = load_public_key(keys.public_path)
     assert verify_envelope(envelope, public_key) == b'{"x":1}'
     # the signature is over the PAE bytes, not the bare payload
-    public_key.verify(base64.b64decode(envelope["signatures"][0]["sig"]), pae(IN_TOTO_PAYLOAD_TYPE, b'{"x":1}'))
+    signature = base64.b64decode(envelope["signatures"][0]["sig"])
+    public_key.verify(signature, pae(IN_TOTO_PAYLOAD_TYPE, b'{"x":1}'))
 
 
 def test_url_safe_base64_is_accepted_as_the_protocol_requires(keys):
-    envelope = sign_envelope(b"\xfb\xff payload with + and / in base64 \xfe", load_private_key(keys.private_path))
+    body = b"\xfb\xff payload with + and / in base64 \xfe"
+    envelope = sign_envelope(body, load_private_key(keys.private_path))
     for entry in [envelope, *envelope["signatures"]]:
         for field in ("payload", "sig"):
             if field in entry:

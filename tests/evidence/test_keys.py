@@ -86,7 +86,8 @@ def test_cli_keys_generate_with_env_passphrase(tmp_path, cli, monkeypatch):
 
 def test_cli_keys_generate_reads_the_passphrase_file_without_its_line_break(tmp_path, cli):
     (tmp_path / "pass.txt").write_bytes(b"from a file\n")
-    code, _, err = cli("keys", "generate", "--out", tmp_path / "k", "--passphrase-file", tmp_path / "pass.txt")
+    code, _, err = cli("keys", "generate", "--out", tmp_path / "k",
+                       "--passphrase-file", tmp_path / "pass.txt")
     assert code == 0, err
     load_private_key(tmp_path / "k" / "private.pem", b"from a file")
 

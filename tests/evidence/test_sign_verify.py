@@ -110,7 +110,7 @@ def test_untouched_bundle_zip_verifies(report_case, keys, cli):
     sign_report_dir(report_case.out, keys.private_path)
     zpath = write_bundle(report_case.out, report_case.root / "evidence.zip")
     names = zipfile.ZipFile(zpath).namelist()
-    assert "evidence/report.json" in names and "evidence/VERIFY.zh.md" in names and "evidence/public.pem" in names
+    assert {"evidence/report.json", "evidence/VERIFY.zh.md", "evidence/public.pem"} <= set(names)
     code, out, err = cli("verify", zpath, "--pubkey", keys.public_path, "--export", report_case.export)
     assert code == 0, out + err
 
@@ -156,8 +156,9 @@ def test_one_byte_changed_in_report_json(bundle, cli):
     before = sha256_file(bundle / "report.json")
     flip_byte(bundle / "report.json")
     out = expect_invalid(cli, bundle)
-    assert f"report.json has changed since it was signed: its sha256 is {sha256_file(bundle / 'report.json')}" \
-           f", the signed statement says {before}" in out
+    now = sha256_file(bundle / "report.json")
+    assert f"report.json has changed since it was signed: its sha256 is {now}, the signed statement says " \
+           f"{before}" in out
 
 
 def test_one_byte_changed_in_the_envelope_payload(bundle, keys, cli):
@@ -285,7 +286,7 @@ def test_no_public_key_is_unusable(bundle, cli):
     assert code == 2 and "--pubkey" in err
 
 
-# -- the private key never leaves its file --------------------------------------------------------------------
+# -- the private key never leaves its file -----------------------------------------------------------------
 
 
 def test_the_private_key_never_appears_in_any_output(report_case, tmp_path, cli, monkeypatch):
