@@ -11,10 +11,12 @@ Rules are a dict per object (``DEFAULT_RULES``; pass ``rules={"contact": {...}}`
     {
       "name": "name",                # the field holding the entity's name
       "name_kind": "company",        # company | person: how names are normalised (see normalize.py)
-      "name_threshold": 0.9,         # normalised-name similarity (rapidfuzz ratio, 0..1) a match needs
+      "name_threshold": 0.9,         # normalised-name similarity (0..1) a match needs
+      "name_scorer": "levenshtein",  # levenshtein | indel | token_sort | best (default by name_kind)
       "exact_name_alone": True,      # company only: identical normalised names suffice (no other evidence)
       "min_name_length": 4,          #   ... when the normalised name has at least this many characters
       "min_agree": 1,                # otherwise: corroborating field groups that must agree (never < 1)
+      "min_agree_without_name": None,  # optional: this many agreeing groups suffice even when names differ
       "fields": [                    # field groups; "fields" are compared crosswise (phone vs mobile)
         {"name": "phone", "fields": ["phone"], "kind": "phone"},
         {"name": "tax_id", "fields": ["tax_id"], "kind": "id", "veto": True},
@@ -85,6 +87,11 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
 }
 
 _KINDS = ("phone", "email", "domain", "id", "exact", "text", "country")
+_SCORERS = ("levenshtein", "indel", "token_sort", "best")
+# Company names: Levenshtein, so an appended qualifier ("United Oil & Gas" / "United Oil & Gas, UK") stays
+# apart while a one-letter typo in a long name does not; person names: the better of Indel and token-sort
+# (a swapped given name and surname still compares equal).
+_DEFAULT_SCORER = {"company": "levenshtein", "person": "best"}
 _DEFAULT_THRESHOLD = {"text": 0.85}
 
 
@@ -106,6 +113,11 @@ def _check_rules(obj: str, r: dict[str, Any]) -> None:
     if r.get("name_kind") == "person" and r.get("exact_name_alone"):
         raise UsageError(f"fuzzy rules for {obj}: a person's name alone can never merge two records",
                          hint="set exact_name_alone to false for person names")
+    without = r.get("min_agree_without_name")
+    if without is not None and int(without) < 2:
+        raise UsageError(f"fuzzy rules for {obj}: min_agree_without_name must be at least 2", hint=hint)
+    if r.get("name_scorer") is not None and r["name_scorer"] not in _SCORERS:
+        raise UsageError(f"fuzzy rules for {obj}: name_scorer must be one of {', '.join(_SCORERS)}", hint=hint)
     if int(r.get("min_agree", 1)) < 1:
         raise UsageError(f"fuzzy rules for {obj}: min_agree must be at least 1 (a name alone never merges)",
                          hint=hint)
@@ -275,6 +287,19 @@ def _pair_sim(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
     return (a == b).astype(np.float64)
 
 
+def _name_sim(a: np.ndarray, b: np.ndarray, scorer: str) -> np.ndarray:
+    import numpy as np
+    from rapidfuzz import distance, fuzz, process
+
+    if scorer == "levenshtein":
+        return process.cpdist(a, b, scorer=distance.Levenshtein.normalized_similarity, workers=1)
+    indel = process.cpdist(a, b, scorer=fuzz.ratio, workers=1) / 100.0
+    if scorer == "indel":
+        return indel
+    tokens = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=1) / 100.0
+    return tokens if scorer == "token_sort" else np.maximum(indel, tokens)
+
+
 def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
            right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
     import numpy as np
@@ -283,9 +308,7 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
     names = prepared["name_np"]
     nl, nr = names[left], names[right]
     has_name = (nl != "") & (nr != "")
-    sim = process.cpdist(nl, nr, scorer=fuzz.ratio, workers=1) / 100.0
-    if rules["name_kind"] == "person":
-        sim = np.maximum(sim, process.cpdist(nl, nr, scorer=fuzz.token_sort_ratio, workers=1) / 100.0)
+    sim = _name_sim(nl, nr, rules.get("name_scorer") or _DEFAULT_SCORER[rules["name_kind"]])
     digits = prepared["digits_np"]
     name_ok = has_name & (sim >= float(rules.get("name_threshold", 0.9))) & (digits[left] == digits[right])
 
@@ -315,6 +338,9 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
             agreed.append((g["name"], ok))
 
     matched = name_ok & ~veto & (agree_count >= max(1, int(rules.get("min_agree", 1))))
+    without_name = rules.get("min_agree_without_name")
+    if without_name is not None:
+        matched |= has_name & ~veto & (agree_count >= int(without_name))
     if rules["name_kind"] == "company" and rules.get("exact_name_alone"):
         long_enough = prepared["name_len"][left] >= int(rules.get("min_name_length", 4))
         exact = has_name & (nl == nr) & long_enough
