@@ -53,7 +53,7 @@ def read_csv(data: bytes, source: SourceFile, name: str, options: ReadOptions, *
         if options.encoding:  # the user said UTF-8; do not second-guess
             raise ReadError(f"{name} is not valid {options.encoding} ({e})",
                             hint="pass the file's real encoding with --encoding (e.g. gb18030, big5, cp1252)") from e
-        detected = enc.detect_legacy(data, name=name)
+        detected = enc.detect_legacy(data, name=name, near_first_non_utf8=True)
         detected.alternatives = [a for a in detected.alternatives if a != "utf-8"]
         utf8 = enc.decode(data, detected, name=name).encode("utf-8")
         table, meta, issues, declared = _parse(utf8, name, options, suffix)

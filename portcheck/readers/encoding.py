@@ -16,6 +16,7 @@ Order of evidence:
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 
 from portcheck.errors import ReadError, UsageError
@@ -36,6 +37,9 @@ _NAMES = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": 
 # How to decode each reported name (supersets that Windows writes: CP950 for Big5, CP932 for Shift_JIS).
 DECODERS = {"big5": ("big5", "cp950", "big5hkscs"), "shift_jis": ("cp932",), "euc-kr": ("cp949",)}
 
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*(?:\n|$)")
+_NAMES_ISOLATION = ("gb18030", "big5", "cp1252", "latin_1", "cp932", "cp949")
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -51,7 +55,7 @@ class Detected:
 
     encoding: str
     confidence: float
-    method: str  # option | bom | utf-8 | nul-pattern | detector
+    method: str  # option | bom | utf-8 | nul-pattern | detector | fallback
     alternatives: list[str] = field(default_factory=list)
 
     @property
@@ -86,20 +90,34 @@ def detect(data: bytes | memoryview, override: str | None = None, *, name: str =
     return detect_legacy(data, name=name)
 
 
-def detect_legacy(data: bytes | memoryview, *, name: str = "the file") -> Detected:
-    """Pick among the legacy encodings with charset-normalizer (the data is known not to be UTF-8)."""
+def detect_legacy(data: bytes | memoryview, *, name: str = "the file", near_first_non_utf8: bool = False
+                  ) -> Detected:
+    """Pick among the legacy encodings with charset-normalizer (the data is known not to be UTF-8).
+
+    With ``near_first_non_utf8`` the sample is taken around the first byte that is not UTF-8 (for files
+    whose first megabyte is plain ASCII).
+    """
     from charset_normalizer import from_bytes
 
-    sample = _cut_at_line(bytes(data[:SAMPLE_BYTES]))
+    start = 0
+    if near_first_non_utf8:
+        try:
+            bytes(data).decode("utf-8")
+        except UnicodeDecodeError as e:
+            start = bytes(data[max(0, e.start - 65536):e.start]).rfind(b"\n")
+            start = max(0, e.start - 65536) + start + 1 if start >= 0 else max(0, e.start - 65536)
+    sample = _cut_at_line(bytes(data[start:start + SAMPLE_BYTES]))
+    # charset-normalizer samples a few chunks: give it the lines that are not plain ASCII
+    focused = b"".join(_NON_ASCII_LINE.findall(sample))
+    if len(focused) >= 64 or (focused and len(sample) > 4 * len(focused)):
+        sample = focused
     if b"\x00" in sample:
         raise ReadError(f"{name} contains binary data, not text",
                         hint="check that it is really a CSV/text export (not a renamed workbook or archive)")
     results = from_bytes(sample, cp_isolation=list(_NAMES_ISOLATION), preemptive_behaviour=False)
     candidates = [m for m in results if m.encoding in _NAMES]
-    if not candidates:
-        raise ReadError(f"{name} is not text in any encoding portcheck recognises",
-                        hint="check that it is really a CSV/text export, or pass --encoding (e.g. gb18030, "
-                             "big5, utf-16, cp1252)")
+    if not candidates:  # Latin-1 decodes any bytes: a last resort, said to be unsure (the CSV reader
+        return Detected("latin-1", 0.3, "fallback")  # refuses it if it turns out to be binary)
     best_chaos = min(m.chaos for m in candidates)
     tied = [m for m in candidates if m.chaos <= best_chaos + _TIE]
     tied.sort(key=lambda m: (PREFERENCE.index(m.encoding) if m.encoding in PREFERENCE else 99, m.chaos))
@@ -113,9 +131,6 @@ def detect_legacy(data: bytes | memoryview, *, name: str = "the file") -> Detect
     if len(names) > 1:  # equally plausible decodings: say so
         confidence = round(min(confidence, 0.6), 3)
     return Detected(chosen, confidence, "detector", alternatives=names[1:])
-
-
-_NAMES_ISOLATION = ("gb18030", "big5", "cp1252", "latin_1", "cp932", "cp949")
 
 
 def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the file") -> str:

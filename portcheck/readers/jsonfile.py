@@ -110,7 +110,7 @@ def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Dete
         try:
             return data.decode("utf-8"), detected
         except UnicodeDecodeError:  # valid at the start only; Chinese vendors do write GBK JSON
-            detected = enc.detect_legacy(data, name=name)
+            detected = enc.detect_legacy(data, name=name, near_first_non_utf8=True)
     return enc.decode(data, detected, name=name), detected
 
 
