@@ -1,9 +1,9 @@
 """Evidence bundles: a folder or a .zip that anyone can check with sha256sum, python3 and openssl.
 
 A bundle holds the signed report folder's files (report.json, report.html, the CSV and gx files), the DSSE
-envelope ``report.intoto.jsonl``, the signer's ``public.pem``, ``archive-receipt.json`` when there is one, a
-``MANIFEST.sha256`` (sha256sum format, every other file) and ``VERIFY.md`` / ``VERIFY.zh.md``: the exact
-commands that check it without portcheck. The report folder is verified before anything is copied, and the
+envelope ``report.intoto.jsonl``, the signer's ``public.pem``, a ``MANIFEST.sha256`` (sha256sum format,
+every other file) and ``VERIFY.md`` / ``VERIFY.zh.md``: the exact commands that check it without
+portcheck. The report folder is verified before anything is copied, and the
 bundle is verified again before it replaces anything, so a bundle is never written from altered files.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from portcheck.errors import InputError, KeyError_, OutputError
-from portcheck.evidence import ENVELOPE_FILE, MANIFEST_FILE, PUBLIC_KEY_FILE, RECEIPT_FILE
+from portcheck.evidence import ENVELOPE_FILE, MANIFEST_FILE, PUBLIC_KEY_FILE
 from portcheck.evidence.sign import _umask
 from portcheck.evidence.statement import REPORT_FILE
 from portcheck.evidence.templates import VERIFY_DOCS
@@ -115,9 +115,8 @@ def write_bundle(out_dir: str | os.PathLike, bundle_path: str | os.PathLike,
         raise OutputError(f"the bundle folder {target.parent} cannot be created ({e.strerror})",
                           hint="choose a path you can write to") from e
 
+    # An archive receipt is not copied: it speaks of the folder it was issued for, not of this bundle.
     files = list(result.files_checked) + [ENVELOPE_FILE]
-    if (out / RECEIPT_FILE).is_file():
-        files.append(RECEIPT_FILE)
     docs = _verify_docs(result, hashlib.sha256((out / REPORT_FILE).read_bytes()).hexdigest())
     try:
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))

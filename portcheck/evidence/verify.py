@@ -14,7 +14,8 @@ Checks, in order:
 5. report.json's own ``inputs`` are exactly the statement's input subjects, and its verdict is the signed one;
 6. given ``export`` / ``reference`` paths, their files are exactly the signed inputs of that role
    (missing, extra and changed files are named);
-7. ``archive-receipt.json``, when present, is checked by ``portcheck.archive.receipt.verify_receipt_file``.
+7. an archive receipt — ``archive-receipt.json`` in a folder, ``NAME.zip.archive-receipt.json`` beside a
+   .zip — is checked by ``portcheck.archive.receipt.verify_receipt_file`` when present.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,12 +61,12 @@ class VerifyResult:
     files_checked: tuple[str, ...]
     inputs_checked: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    receipt: Any = None
+    receipt: str | None = None  # the archive receipt that was checked too, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {"valid": True, "key_id": self.key_id, "key_source": self.key_source, "verdict": self.verdict,
                 "files_checked": list(self.files_checked), "inputs_checked": dict(self.inputs_checked),
-                "warnings": list(self.warnings),
+                "warnings": list(self.warnings), "archive_receipt": self.receipt,
                 "generated_at": (self.statement.get("predicate") or {}).get("generated_at")}
 
 
@@ -263,21 +263,24 @@ def _report_problems(report_bytes: bytes, statement: dict[str, Any], signed: dic
     return problems
 
 
-def _check_receipt(view: _View) -> Any:
-    """Hook: an archive receipt in the bundle is checked by the archive module, when this install has it."""
+def _receipt_path(path: Path) -> Path | None:
+    """Where the archive keeps a bundle's receipt: in its folder, or beside the .zip (``x.zip.archive-…``)."""
+    candidate = path / RECEIPT_FILE if path.is_dir() else path.with_name(f"{path.name}.{RECEIPT_FILE}")
+    return candidate if candidate.is_file() else None
+
+
+def _check_receipt(receipt: Path) -> bool:
+    """Hook: an archive receipt is checked by the archive module, when this install has it (raises if bad)."""
     try:
         from portcheck.archive.receipt import verify_receipt_file
     except ImportError:
-        return None
-    if isinstance(view, _FolderView):
-        return verify_receipt_file(view.root / RECEIPT_FILE)
-    with tempfile.TemporaryDirectory(prefix="portcheck-receipt-") as tmp:
-        path = Path(tmp) / RECEIPT_FILE
-        path.write_bytes(view.read(RECEIPT_FILE))
-        return verify_receipt_file(path)
+        return False
+    verify_receipt_file(receipt)
+    return True
 
 
-def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str, Path]) -> VerifyResult:
+def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str, Path],
+                 receipt_path: Path | None) -> VerifyResult:
     from portcheck.evidence.dsse import parse_envelope_lines, verify_envelope
     from portcheck.evidence.keys import key_id
 
@@ -332,9 +335,12 @@ def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str
     if problems:
         raise BundleInvalid(problems)
 
-    receipt = _check_receipt(view) if RECEIPT_FILE in names else None
-    if RECEIPT_FILE in names and receipt is None:
-        warnings.append(f"{RECEIPT_FILE} is present but this portcheck has no archive module to check it")
+    receipt = None
+    if receipt_path is not None:
+        if _check_receipt(receipt_path):
+            receipt = str(receipt_path)
+        else:
+            warnings.append(f"{receipt_path.name} is present but this install cannot check archive receipts")
     predicate = statements[0].get("predicate") or {}
     return VerifyResult(key_id=kid, key_source=key_source, verdict=predicate.get("verdict"),
                         statement=statements[0], files_checked=tuple(sorted(outputs)),
@@ -348,7 +354,7 @@ def verify_bundle(path: str | os.PathLike, *, pubkey: str | os.PathLike | None =
     inputs = {role: Path(p) for role, p in (("export", export), ("reference", reference)) if p is not None}
     view = _open_view(Path(path))
     try:
-        return _verify_view(view, pubkey, inputs)
+        return _verify_view(view, pubkey, inputs, _receipt_path(Path(path)))
     finally:
         view.close()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from portcheck.errors import VerificationError
 from portcheck.evidence.bundle import write_bundle
 from portcheck.evidence.canonical import canonical_json_bytes
 from portcheck.evidence.dsse import envelope_line, sign_envelope
@@ -314,3 +315,24 @@ def test_the_private_key_never_appears_in_any_output(report_case, tmp_path, cli,
     texts += [p.read_bytes() for p in files]
     for secret in secrets:
         assert not any(secret in t for t in texts), secret
+
+
+# -- the archive receipt hook ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
+def test_an_archive_receipt_beside_the_bundle_is_checked_too(report_case, keys, tmp_path, name):
+    store = pytest.importorskip("portcheck.archive.store")
+    sign_report_dir(report_case.out, keys.private_path)
+    path = write_bundle(report_case.out, tmp_path / name)
+    with store.Archive.open(f"sqlite:///{tmp_path}/archive.db", key_path=tmp_path / "archive-key.pem",
+                            create=True) as archive:
+        receipt = archive.add_bundle(path).receipt_path
+    assert receipt.name in ("archive-receipt.json", "bundle.zip.archive-receipt.json")
+    assert verify_bundle(path).receipt == str(receipt)
+    data = json.loads(receipt.read_text())
+    data["checkpoint"]["root_hash"] = "00" * 32
+    receipt.write_text(json.dumps(data))
+    with pytest.raises(VerificationError) as exc:
+        verify_bundle(path)
+    assert exc.value.exit_code == 1
