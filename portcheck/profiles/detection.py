@@ -21,6 +21,7 @@ from portcheck.profiles.engine import (
     _control_columns,
     _glob,
     _type_column,
+    base_column,
     basename,
     make_plan,
     match_fields,
@@ -60,7 +61,7 @@ def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
             m = match_fields(idx, spec.fields)
             control = _control_columns(raw, profile, spec, cols)
             recognised = (sum(conf for _, conf in m.values())
-                          + len(control - {c for c, _ in m.values()})) / len(cols)
+                          + len(control - {base_column(c) for c, _ in m.values()})) / len(cols)
             weight = 1.0 if claim.how == "rule" else 0.6
             best = max(best, weight * (0.3 + 0.7 * min(recognised, 1.0)))
         total += best

@@ -45,10 +45,17 @@ def norm_col(name: str) -> str:
     return s.casefold()
 
 
-def custom_name(column: str) -> str:
-    """``x_<name>`` for an unmapped column (kept as written when it already starts with ``x_``)."""
+def custom_name(column: str, prefixes: tuple[str, ...] = ()) -> str:
+    """``x_<name>`` for an unmapped column (kept as written when it already starts with ``x_``).
+
+    Envelope prefixes (``properties.``) are dropped, so an API page and a UI export name a field alike.
+    """
     if column.startswith("x_"):
         return column
+    for p in prefixes:
+        if column.startswith(p) and len(column) > len(p):
+            column = column[len(p):]
+            break
     s = unicodedata.normalize("NFKC", column).strip().casefold()
     s = re.sub(r"[^\w]+", "_", s).strip("_")
     return f"x_{s or 'column'}"
@@ -104,8 +111,15 @@ class ColumnIndex:
         return self.find(spelling)[0] is not None
 
 
+PICK_RE = re.compile(r"^(.+)\[(\d+)\]\.([^.\[\]]+)$")  # 'associations.companies.results[0].id'
+
+
 def match_fields(index: ColumnIndex, fields: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, float]]:
-    """Field → (column, confidence). Exact spellings are matched before loose ones; a column feeds one field."""
+    """Field → (column, confidence). Exact spellings are matched before loose ones; a column feeds one field.
+
+    A spelling ``column[i].key`` picks ``key`` of the i-th object in a column holding a JSON list (the JSON
+    reader writes lists as their JSON text); the column returned is then that same ``column[i].key``.
+    """
     used: set[str] = set()
     out: dict[str, tuple[str, float]] = {}
     for loose in (False, True):
@@ -113,12 +127,46 @@ def match_fields(index: ColumnIndex, fields: dict[str, tuple[str, ...]]) -> dict
             if fname in out:
                 continue
             for sp in spellings:
-                c = index.exact.get(sp) if not loose else index.loose.get(norm_col(sp))
-                if c is not None and c not in used:
+                pick = PICK_RE.match(sp)
+                base = pick.group(1) if pick else sp
+                c = index.exact.get(base) if not loose else index.loose.get(norm_col(base))
+                if c is None:
+                    continue
+                if pick:
+                    c = f"{c}[{pick.group(2)}].{pick.group(3)}"
+                if c not in used:
                     out[fname] = (c, 0.9 if loose else 1.0)
                     used.add(c)
                     break
     return out
+
+
+def base_column(column: str) -> str:
+    pick = PICK_RE.match(column)
+    return pick.group(1) if pick else column
+
+
+def column_values(table: pa.Table, column: str) -> pa.Array:
+    """A column by name, or ``column[i].key`` picked from JSON list text (vectorised, through DuckDB)."""
+    if column in table.column_names:
+        return convert.as_string(table.column(column))
+    pick = PICK_RE.match(column)
+    if pick is None:
+        raise KeyError(column)
+    import duckdb
+    import pyarrow as pa
+
+    values = pa.table({"v": convert.as_string(table.column(pick.group(1)))})
+    path = f"$[{int(pick.group(2))}].{pick.group(3)}"
+    con = duckdb.connect()
+    try:
+        con.register("t", values)
+        literal = "'" + path.replace("'", "''") + "'"
+        rel = con.sql(f"SELECT CASE WHEN json_valid(v) THEN json_extract_string(v, {literal}) END AS x FROM t")
+        out = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+    finally:
+        con.close()
+    return convert.as_string(out.column("x"))
 
 
 def visible_columns(raw: RawTable, rule: TableRule | None) -> list[str]:
@@ -278,7 +326,7 @@ def _map_table(raw: RawTable, claim: Claim, spec: ObjectSpec, profile: Profile, 
     length = table.num_rows
     out: dict[str, pa.Array] = {}
     for fname, (col, _) in matches.items():
-        out[fname] = convert.nullify(convert.as_string(table.column(col)), profile.null_tokens)
+        out[fname] = convert.nullify(column_values(table, col), profile.null_tokens)
     # The key: its column, else the table rule's or the object's key rule.
     pk = odef.primary_key
     key_rule: KeySpec = (claim.rule.key if claim.rule is not None and claim.rule.key else None) or spec.key
@@ -290,10 +338,10 @@ def _map_table(raw: RawTable, claim: Claim, spec: ObjectSpec, profile: Profile, 
             n = pa.array(range(n_offset + 1, n_offset + length + 1), pa.int64())
             out[pk] = pc.binary_join_element_wise(prefix, pc.cast(n, pa.string()), suffix, "")
     # Unmapped data columns are kept as custom fields.
-    used = {c for c, _ in matches.values()} | control
+    used = {base_column(c) for c, _ in matches.values()} | control
     unmapped = [c for c in cols if c not in used]
     for c in unmapped:
-        name = custom_name(c)
+        name = custom_name(c, profile.column_prefixes)
         while name in out:
             name += "_"
         out[name] = convert.nullify(convert.as_string(table.column(c)), profile.null_tokens)
