@@ -184,7 +184,8 @@ def verify_command(bundle: str, pubkey: str | None, export: str | None, referenc
     source = "public.pem in the bundle" if result.key_source == "bundle" else result.key_source
     click.echo(f"VALID: {bundle}")
     click.echo(f"  ✓ signature by key ID {result.key_id} ({source})")
-    click.echo(f"  ✓ {len(result.files_checked)} signed files unchanged: {', '.join(result.files_checked)}")
+    shown = ", ".join(result.files_checked[:4]) + (", …" if len(result.files_checked) > 4 else "")
+    click.echo(f"  ✓ {len(result.files_checked)} signed files unchanged ({shown})")
     for role, count in result.inputs_checked.items():
         click.echo(f"  ✓ {role}: its {count} files are exactly the signed inputs")
     predicate = result.statement.get("predicate") or {}

@@ -317,7 +317,7 @@ def test_the_private_key_never_appears_in_any_output(report_case, tmp_path, cli,
         assert not any(secret in t for t in texts), secret
 
 
-# -- the archive receipt hook ---------------------------------------------------------------------------------
+# -- the archive receipt hook --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
