@@ -123,10 +123,16 @@ class _ZipView(_View):
         tops = {i.filename.split("/", 1)[0] for i in infos}
         prefix = next(iter(tops)) + "/" if len(tops) == 1 and all("/" in i.filename for i in infos) else ""
         self.members: dict[str, zipfile.ZipInfo] = {}
+        twice = []
         for info in infos:
             rest = info.filename[len(prefix):]
             if rest and "/" not in rest and not rest.startswith("."):
+                if rest in self.members:
+                    twice.append(rest)
                 self.members[rest] = info
+        if twice:  # which copy a tool unpacks is anyone's guess: evidence must be unambiguous
+            self.zf.close()
+            raise BundleInvalid([f"the zip holds {name} more than once" for name in sorted(set(twice))])
 
     def names(self) -> list[str]:
         return sorted(self.members)

@@ -121,3 +121,22 @@ def test_cli_sign_with_a_wrong_passphrase_says_so_in_one_sentence(report_case, t
     assert code == 2
     assert err.splitlines()[0] == f"portcheck: the passphrase for {info.private_path} is wrong"
     assert "Traceback" not in err
+
+
+def test_passphrases_are_asked_for_with_a_hidden_prompt_on_a_terminal(report_case, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import portcheck.cli.evidence as cli_evidence
+    from portcheck.cli import cli as root
+
+    monkeypatch.delenv("PORTCHECK_KEY_PASSPHRASE", raising=False)
+    monkeypatch.setattr(cli_evidence, "_interactive", lambda: True)  # CliRunner's stdin is not a terminal
+    runner = CliRunner()
+    done = runner.invoke(root, ["keys", "generate", "--out", str(tmp_path / "k")], input="typed\ntyped\n")
+    assert done.exit_code == 0, done.output
+    assert "typed" not in done.output  # hidden input is not echoed
+    load_private_key(tmp_path / "k" / "private.pem", b"typed")
+    key = str(tmp_path / "k" / "private.pem")
+    done = runner.invoke(root, ["sign", str(report_case.out), "--sign-key", key], input="typed\n")
+    assert done.exit_code == 0, done.output
+    assert (report_case.out / "report.intoto.jsonl").is_file()

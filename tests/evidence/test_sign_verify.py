@@ -336,3 +336,12 @@ def test_an_archive_receipt_beside_the_bundle_is_checked_too(report_case, keys, 
     with pytest.raises(VerificationError) as exc:
         verify_bundle(path)
     assert exc.value.exit_code == 1
+
+
+def test_a_zip_holding_a_file_twice_is_ambiguous_evidence(report_case, keys, cli):
+    sign_report_dir(report_case.out, keys.private_path)
+    zpath = write_bundle(report_case.out, report_case.root / "evidence.zip")
+    with zipfile.ZipFile(zpath, "a") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("evidence/report.json", b'{"verdict":"pass"}')
+    out = expect_invalid(cli, zpath)
+    assert "the zip holds report.json more than once" in out
