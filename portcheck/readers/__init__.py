@@ -209,7 +209,9 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str | None]:
         return "json", None
     if suffix in TEXT_SUFFIXES:
         return "text", None
-    if suffix in EXCEL_SUFFIXES:  # "Excel" files that are really HTML or delimited text (common in CRMs)
+    if suffix in (".xlsx", ".xlsm"):
+        return "excel", None  # not a ZIP: the workbook reader says it is unreadable
+    if suffix == ".xls":  # "Excel" files that are really HTML or delimited text (common in CRMs)
         head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith(b"<"):
             return "skip", (f"an HTML page named {suffix}, not a workbook: open it in Excel and save it as "

@@ -114,8 +114,11 @@ def detect_legacy(data: bytes | memoryview, *, name: str = "the file", near_firs
     if b"\x00" in sample:
         raise ReadError(f"{name} contains binary data, not text",
                         hint="check that it is really a CSV/text export (not a renamed workbook or archive)")
+    chinese = _chinese_choice(sample)
+    if chinese is not None:
+        return chinese
     results = from_bytes(sample, cp_isolation=list(_NAMES_ISOLATION), preemptive_behaviour=False)
-    candidates = [m for m in results if m.encoding in _NAMES]
+    candidates = [m for m in results if m.encoding in _NAMES and _NAMES[m.encoding] not in ("gb18030", "big5")]
     if not candidates:  # Latin-1 decodes any bytes: a last resort, said to be unsure (the CSV reader
         return Detected("latin-1", 0.3, "fallback")  # refuses it if it turns out to be binary)
     best_chaos = min(m.chaos for m in candidates)
@@ -131,6 +134,69 @@ def detect_legacy(data: bytes | memoryview, *, name: str = "the file", near_firs
     if len(names) > 1:  # equally plausible decodings: say so
         confidence = round(min(confidence, 0.6), 3)
     return Detected(chosen, confidence, "detector", alternatives=names[1:])
+
+
+_COMMON: set[str] | None = None
+CHINESE_MIN = 0.6  # share of non-ASCII characters that must be common hanzi for a Chinese decoding
+
+
+def _common_hanzi() -> set[str]:
+    """The 3,755 level-1 characters of GB2312 and the 5,401 common characters of Big5."""
+    global _COMMON
+    if _COMMON is None:
+        common: set[str] = set()
+        for hi in range(0xB0, 0xD8):
+            for lo in range(0xA1, 0xFF):
+                try:
+                    common.add(bytes([hi, lo]).decode("gb2312"))
+                except UnicodeDecodeError:
+                    pass
+        for hi in range(0xA4, 0xC7):
+            for lo in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
+                if (hi, lo) > (0xC6, 0x7E):
+                    break
+                try:
+                    common.add(bytes([hi, lo]).decode("big5"))
+                except UnicodeDecodeError:
+                    pass
+        _COMMON = common
+    return _COMMON
+
+
+def _chinese_score(text: str) -> float:
+    """Share of the non-ASCII characters (CJK punctuation and full-width forms aside) that are common hanzi."""
+    common = _common_hanzi()
+    total = hits = 0
+    for ch in text:
+        if ch < "\x80" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef":
+            continue
+        total += 1
+        if ch in common:
+            hits += 1
+    return hits / total if total else 0.0
+
+
+def _chinese_choice(sample: bytes) -> Detected | None:
+    """GB18030 or Big5, whichever decodes the sample into common Chinese; None when neither does.
+
+    Short Chinese samples fool statistical detectors (``王伟`` in GBK is also valid Big5 and EUC-KR); the
+    share of everyday characters in each decoding does not.
+    """
+    scores: dict[str, float] = {}
+    for name, codecs_ in (("gb18030", ("gb18030",)), ("big5", ("big5", "cp950", "big5hkscs"))):
+        for codec in codecs_:
+            try:
+                scores[name] = _chinese_score(sample.decode(codec))
+                break
+            except UnicodeDecodeError:
+                continue
+    good = sorted((s, n) for n, s in scores.items() if s >= CHINESE_MIN)
+    if not good:
+        return None
+    score, chosen = max(good, key=lambda x: (x[0], x[1] == "gb18030"))
+    others = [n for s, n in good if n != chosen]
+    confidence = round(score if not others else min(score, 0.6), 3)
+    return Detected(chosen, confidence, "detector", alternatives=others)
 
 
 def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the file") -> str:

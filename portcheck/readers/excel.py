@@ -50,7 +50,7 @@ def read_workbook(data: bytes, source: SourceFile, name: str, options: ReadOptio
     formats = _FormatReader(data, fmt)
     tables: list[RawTable] = []
     for sheet_name, typ, visible in sheets:
-        if "WorkSheet" not in str(typ):
+        if typ != cal.SheetTypeEnum.WorkSheet:
             continue  # chart sheets, dialog sheets: no cells
         try:
             sheet = wb.get_sheet_by_name(sheet_name)
@@ -62,7 +62,7 @@ def read_workbook(data: bytes, source: SourceFile, name: str, options: ReadOptio
         table = _sheet_table(rows, start_row, start_col, sheet_name, name, source, options, fmt, formats)
         if table is None:
             continue
-        table.meta["hidden"] = "Visible" not in str(visible)
+        table.meta["hidden"] = visible != cal.SheetVisibleEnum.Visible
         if encrypted:
             table.meta["decrypted"] = True
         tables.append(table)
