@@ -175,9 +175,11 @@ class _Builder:
         """
         rng = self.rng
         astral = length != XLSX_MAX_CELL
-        parts = [rng.choice(pools.LONG_SENTENCES)]
+        # Every long note opens with each feature once (within its first 256 characters), then goes on at random.
+        quoted = [s for s in pools.LONG_SENTENCES if '"' in s and "," in s]
+        parts = [rng.choice(quoted), "\n", rng.choice(pools.LONG_SENTENCES), "\t"]
         if astral:
-            parts.append(f" {rng.choice(pools.EMOJI)} {rng.choice(pools.NON_BMP_CJK)} ")
+            parts.append(f"{rng.choice(pools.EMOJI)} {rng.choice(pools.NON_BMP_CJK)} ")
         total = sum(map(len, parts))
         while total < length:
             sep = rng.choice((" ", " ", " ", "\n", "\t", ", "))
