@@ -269,6 +269,9 @@ def records_table(records: list[Any], name: str, options: ReadOptions, *, base_d
     if dicts and others:
         issues.append(f"{others} of {len(records)} records are not objects; their values are in column 'value'")
     header = list(dict.fromkeys(k for row in flat for k in row))
+    # "Owner": null in some records and {"Name": …} in others: the bare, all-null "Owner" column says nothing
+    prefixes = {k[:i] for k in header for i in range(len(k)) if k[i] == "."}
+    header = [k for k in header if k not in prefixes or any(row.get(k) is not None for row in flat)]
     if not header:  # no records, or only empty objects: rows without columns
         empty = pa.RecordBatch.from_struct_array(pa.array([{}] * len(flat), pa.struct([])))
         return pa.Table.from_batches([empty]), header, issues
