@@ -242,7 +242,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Note: the two reports were made with different profiles or references; figures may not be comparable.",
         "注意：两份报告使用的配置档或参考数据不同，数字可能不可比。"),
     "diff_records": ("{object}: {what}", "{object}：{what}"),
-    "m_records": ("records {kind}", "记录数（{kind}）"),
+    "m_records": ("records ({kind})", "记录数（{kind}）"),
     "m_completeness": ("completeness", "完整率"),
     "m_fidelity": ("overall fidelity", "总体准确率"),
     "m_field_fidelity": ("fidelity of {field}", "{field}准确率"),
