@@ -230,7 +230,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     if opts.bundle:
         from portcheck.evidence.bundle import write_bundle
 
-        write_bundle(out, opts.bundle, None)
+        write_bundle(out, opts.bundle, None, force=opts.force)
     return RunResult(report=report, out=out, exit_code=0 if report["verdict"] == "pass" else 1,
                      files=sorted(p.name for p in out.iterdir()))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -55,7 +54,12 @@ def check_command(export: str, **kw: object) -> None:
     from portcheck.run import CheckOptions, run_check
 
     quiet = bool(kw.pop("quiet"))
-    passphrase = _passphrase(kw.pop("passphrase_file"), bool(kw.get("sign_key")))
+    passphrase_file = kw.pop("passphrase_file")
+    passphrase = None
+    if kw.get("sign_key"):
+        from portcheck.cli.evidence import passphrase_for_key
+
+        passphrase = passphrase_for_key(str(kw["sign_key"]), passphrase_file)
     opts = CheckOptions(
         export=export, out=str(kw["out"]), profile=kw["profile"], mapping=kw["mapping"],  # type: ignore[arg-type]
         reference=kw["reference"], reference_profile=str(kw["reference_profile"]),  # type: ignore[arg-type]
@@ -75,17 +79,6 @@ def check_command(export: str, **kw: object) -> None:
     click.echo(_summary(result.report, opts.lang, quiet))
     click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))
     sys.exit(result.exit_code)
-
-
-def _passphrase(path: object, needed: bool) -> bytes | None:
-    if not needed:
-        return None
-    if path:
-        from pathlib import Path
-
-        return Path(str(path)).read_bytes().rstrip(b"\r\n")
-    env = os.environ.get("PORTCHECK_KEY_PASSPHRASE")
-    return env.encode("utf-8") if env else None
 
 
 def _validate(opts: object) -> None:
