@@ -27,18 +27,18 @@ FLAG_PREFIX = "pc__"
 _NOT = r"@ \t\r\n" + "\u00a0\u3000" + r"\"(),:;<>\[\]\\"
 _LOCAL_CHAR = f"[^{_NOT}.]"
 _LABEL_CHAR = f"[^{_NOT}._-]"
-_LABEL = f"{_LABEL_CHAR}+(-+{_LABEL_CHAR}+)*"
-EMAIL_REGEX = f"^{_LOCAL_CHAR}+([.]{_LOCAL_CHAR}+)*@({_LABEL}[.])+[^{_NOT}.0-9_-]{{2,}}$"
+_LABEL = f"{_LABEL_CHAR}+(?:-+{_LABEL_CHAR}+)*"
+EMAIL_REGEX = f"^{_LOCAL_CHAR}+(?:[.]{_LOCAL_CHAR}+)*@(?:{_LABEL}[.])+[^{_NOT}.0-9_-]{{2,}}$"
 
 # A value Excel turned into scientific notation (3.38893E+18).
-SCIENTIFIC_REGEX = r"^[+-]?[0-9]+([.,][0-9]+)?[Ee][+-]?[0-9]+$"
+SCIENTIFIC_REGEX = r"^[+-]?[0-9]+(?:[.,][0-9]+)?[Ee][+-]?[0-9]+$"
 
 # probability: a number from 0 to 100 (decimals allowed, an optional trailing %).
-PROBABILITY_REGEX = r"^(100([.][0]+)?|[0-9]{1,2}([.][0-9]+)?|[.][0-9]+)[ ]?%?$"
+PROBABILITY_REGEX = r"^(?:100(?:[.][0]+)?|[0-9]{1,2}(?:[.][0-9]+)?|[.][0-9]+)[ ]?%?$"
 
 # amount: a non-negative decimal, optionally with a currency sign and correctly grouped thousands
 # (1234.5, 1,234.50, ¥1,234.50, $ 99); never a float in scientific notation, never negative.
-AMOUNT_REGEX = r"^([¥$€£￥]|CNY|RMB|USD|EUR)?[ ]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?$"
+AMOUNT_REGEX = r"^(?:[¥$€£￥]|CNY|RMB|USD|EUR)?[ ]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?$"
 
 BOOLEAN_VALUES = ("true", "false")
 
@@ -56,8 +56,8 @@ VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA 
 
 _DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _INSTANT_SHAPE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-                  r"([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)([.,][0-9]{1,9})?)?"
-                  r"([Zz]|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$")
+                  r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::(?:[0-5][0-9]|60)(?:[.,][0-9]{1,9})?)?"
+                  r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?$")
 
 # Country names that appear in CRM country fields, mapped to ISO 3166 alpha-2 (alpha-2 codes pass as is).
 _COUNTRY_NAMES = {
@@ -78,7 +78,10 @@ def region_of(country: str | None) -> str | None:
     import phonenumbers
 
     text = country.strip()
-    code = text.upper() if len(text) == 2 else _COUNTRY_NAMES.get(text.casefold())
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        code = text.upper()
+    else:
+        code = _COUNTRY_NAMES.get(text.casefold())
     if code == "UK":
         code = "GB"
     return code if code in phonenumbers.SUPPORTED_REGIONS else None

@@ -1,0 +1,141 @@
+"""Fuzzy duplicates: the same customer or contact under distinct keys, and look-alikes kept apart."""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow as pa
+import pytest
+
+from portcheck.checks import normalize as nz
+from portcheck.checks.fuzzy import find_clusters, rules_for
+from portcheck.errors import UsageError
+from tests.checks.helpers import table
+
+
+def _clusters(t, **overrides):
+    return [(c.keys, c.matched_on) for c in find_clusters(t, rules_for(t.object, overrides or None))]
+
+
+def test_chinese_company_name_variants_are_one_customer():
+    """Brackets (half- and full-width), full-width letters, inserted spaces, traditional characters."""
+    names = ["深圳华信科技有限公司", "深圳华信科技(有限公司)", "深圳华信科技（有限公司）", "深圳 华信 科技 有限 公司",
+             "深圳華信科技有限公司", "ＳＺ华信", "北京华信科技有限公司"]
+    t = table("customer", customer_id=[f"c{i}" for i in range(1, 8)], name=names)
+    assert _clusters(t) == [(["c1", "c2", "c3", "c4", "c5"], ["name"])]
+
+
+def test_one_phone_written_three_ways_joins_one_person():
+    """Three 张伟 contacts share +86 755 8888 1234 in three notations; a fourth 张伟 has another number."""
+    t = table("contact", region="CN", contact_id=["p1", "p2", "p3", "p4"], full_name=["张伟"] * 4,
+              phone=["+86 755 8888 1234", "0755-8888 1234", "(0755) 88881234", "0755-8888 4321"])
+    assert _clusters(t) == [(["p1", "p2", "p3"], ["name", "phone"])]
+
+
+def test_a_phone_in_the_rows_country_is_read_in_that_country():
+    """No default region: each row's country decides how its national number reads."""
+    t = table("customer", customer_id=["c1", "c2", "c3"], name=["Huaxin Tech", "Huaxin Tech.", "Huaxin Tech"],
+              phone=["+86 755 8888 1234", "0755 8888 1234", "0755 8888 1234"], country=["CN", "中国", "GB"])
+    # c1/c2 agree on the phone; c3 is in another country (a veto) although its name is the same
+    assert _clusters(t, exact_name_alone=False) == [(["c1", "c2"], ["name", "phone"])]
+
+
+@pytest.mark.parametrize("same_phone", [False, True])
+def test_names_differing_only_in_a_number_stay_apart(same_phone):
+    t = table("customer", region="CN", customer_id=["c12", "c13"],
+              name=["深圳华信科技有限公司12", "深圳华信科技有限公司13"],
+              phone=["0755-8888 1212", "0755-8888 1212" if same_phone else "0755-8888 1313"],
+              email=["a12@huaxin.cn", "a13@huaxin.cn"])
+    assert _clusters(t) == []
+
+
+def test_different_tax_ids_keep_same_named_companies_apart():
+    t = table("customer", customer_id=["c1", "c2", "c3"], name=["华信科技有限公司"] * 3,
+              tax_id=["91110000600037341L", "91440300MA5DC7PH1X", "91110000600037341L"])
+    assert _clusters(t) == [(["c1", "c3"], ["name", "tax_id"])]
+
+
+def test_a_company_with_a_qualifier_is_another_company():
+    t = table("customer", customer_id=["a", "b", "c"],
+              name=["United Oil & Gas Corp.", "United Oil & Gas, UK", "United Oil & Gas, Singapore"],
+              website=["http://www.uos.com"] * 3)
+    assert _clusters(t) == []
+
+
+def test_legal_suffixes_and_case_do_not_make_two_companies():
+    t = table("customer", customer_id=["a", "b", "c"],
+              name=["Shenzhen Huaxin Technology Co., Ltd.", "SHENZHEN HUAXIN TECHNOLOGY LIMITED", "Costco"])
+    assert _clusters(t) == [(["a", "b"], ["name"])]
+
+
+def test_a_common_person_name_at_two_companies_is_two_people():
+    t = table("contact", region="CN", contact_id=["p1", "p2"], full_name=["王伟", "王伟"],
+              customer_id=["c1", "c2"], phone=["138 0013 8000", "139 0013 9000"], email=["w@a.cn", "w@b.cn"])
+    assert _clusters(t) == []
+
+
+def test_a_person_name_with_a_shared_mobile_or_email_is_one_person():
+    t = table("contact", region="CN", contact_id=["p1", "p2", "p3", "p4"], full_name=["王伟", "王 伟", "王伟", "李娜"],
+              phone=["138 0013 8000", None, None, None], mobile=[None, "+86 13800138000", None, None],
+              email=[None, "W.Wang@Example.cn", "w.wang@example.cn", "w.wang@example.cn"])
+    assert _clusters(t) == [(["p1", "p2", "p3"], ["name", "email", "phone"])]
+
+
+def test_gmail_dots_and_tags_are_ignored_only_for_gmail():
+    t = table("contact", contact_id=["p1", "p2", "p3", "p4"], full_name=["John Smith"] * 4,
+              email=["john.smith+crm@gmail.com", "JohnSmith@googlemail.com", "john.smith@corp.com",
+                     "johnsmith@corp.com"])
+    assert _clusters(t) == [(["p1", "p2"], ["name", "email"])]
+
+
+def test_a_person_name_alone_cannot_be_configured_to_merge():
+    with pytest.raises(UsageError):
+        rules_for("contact", {"exact_name_alone": True})
+    with pytest.raises(UsageError):
+        rules_for("contact", {"min_agree": 0})
+
+
+def test_rules_can_be_overridden_per_object():
+    """Turning off exact-name merging for companies leaves name-only look-alikes apart."""
+    t = table("customer", customer_id=["c1", "c2"], name=["深圳华信科技有限公司", "深圳华信科技(有限公司)"])
+    assert _clusters(t, exact_name_alone=False) == []
+    assert _clusters(t) == [(["c1", "c2"], ["name"])]
+
+
+def test_repeated_keys_are_not_fuzzy_duplicates_of_themselves():
+    t = table("customer", customer_id=["c1", "c1", "c2"], name=["华信科技有限公司"] * 3)
+    assert _clusters(t) == [(["c1", "c2"], ["name"])]
+
+
+def test_opportunities_have_no_fuzzy_rules():
+    t = table("opportunity", opportunity_id=["o1", "o2"], name=["Deal", "Deal"])
+    assert find_clusters(t) == []
+
+
+def test_a_huge_block_of_one_common_name_is_compared_near_linearly():
+    """3,000 contacts called 王伟 with nothing else in common: a window bounds the comparisons."""
+    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.checks.fuzzy import _candidate_pairs, _prepare
+
+    n = 3000
+    t = table("contact", contact_id=[f"p{i}" for i in range(n)], full_name=["王伟"] * n,
+              email=[f"w{i}@x.cn" for i in range(n)])
+    rules = rules_for("contact")
+    prepared = _prepare(t.table, lambda c: clean(column_or_nulls(t.table, c)), rules, None)
+    left, _ = _candidate_pairs(prepared, rules, n)
+    assert len(left) <= n * rules["window"]
+    start = time.perf_counter()
+    assert find_clusters(t) == []
+    assert time.perf_counter() - start < 5
+
+
+def test_company_key_normalisation():
+    got = nz.company_key(pa.array(["华信科技（集团）股份有限公司", "Acme GmbH & Co. KG", "Costco Wholesale Corp",
+                                   "有限公司", None])).to_pylist()
+    assert got == ["华信科技", "acme", "costcowholesale", None, None]
+
+
+def test_phone_key_reads_numbers_in_their_row_region():
+    got = nz.phone_key(pa.array(["0755-8888 1234", "+86 755 8888 1234", "(0755) 88881234", "12"]),
+                       pa.array(["CN", None, None, "CN"])).to_pylist()
+    assert got == ["+8675588881234", "+8675588881234", "075588881234", None]
