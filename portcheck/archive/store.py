@@ -405,13 +405,13 @@ class Archive:
                 raise ArchiveError(f"{self.url} holds an archive without its key record",
                                    hint="the archive is damaged; restore it from a backup")
             origin, pub = meta.origin, _bytes(meta.public_key)
-            private_key = self._signing_key(pub)
             e = schema.entries.c
             rows = conn.execute(select(e.idx, e.leaf_hash).order_by(e.idx)).all()
             tree = MerkleTree(_bytes(r.leaf_hash) for r in rows)
             latest = conn.execute(select(schema.checkpoints).order_by(schema.checkpoints.c.size.desc())
                                   .limit(1)).first()
             self._check_head(rows, tree, latest, origin, pub)
+            private_key = self._signing_key(pub)
             known = {h: i for i, h in enumerate(tree.leaves)}
             now = utc_now()
             new_rows = []
