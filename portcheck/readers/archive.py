@@ -50,7 +50,7 @@ def iter_members(data: bytes, name: str, *, password: str | None, max_ratio: flo
 
     try:
         zf = pyzipper.AESZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+    except (*_bad_zip(), ValueError, OSError, EOFError) as e:
         raise ReadError(f"{name} is not a readable ZIP archive ({e})",
                         hint="the download may be incomplete: download the export again") from e
     with zf:
@@ -106,12 +106,18 @@ def _read_member(zf, info: zipfile.ZipInfo, full: str, password: str | None, max
     except NotImplementedError as e:
         raise ReadError(f"{full} uses a compression method portcheck cannot read ({e})",
                         hint="re-pack the archive with ordinary ZIP (deflate) compression") from e
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+    except (*_bad_zip(), EOFError, OSError, ValueError) as e:
         if password and encrypted and ("bad password" in str(e).lower() or "hmac" in str(e).lower()):
             raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
         raise ReadError(f"{full} is damaged inside its ZIP archive ({e})",
                         hint="the download may be incomplete: download the export again") from e
     return b"".join(chunks)
+
+
+def _bad_zip() -> tuple[type[Exception], ...]:
+    import pyzipper
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, pyzipper.BadZipFile, pyzipper.LargeZipFile)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
