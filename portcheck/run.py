@@ -246,7 +246,7 @@ def _pair_specs(opts: CheckOptions, export: CanonicalDataset, reference: Canonic
                              hint="e.g. --pair-on contact=x_legacy_id:contact_id (objects: customer, contact, "
                                   "opportunity)")
         specs[obj] = spec
-    if reference is not None:
+    if reference is not None and reference.detection.get("canary"):
         _auto_pairing(specs, export, reference)
     return specs
 
@@ -289,7 +289,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
     from portcheck.inputs import input_files
 
     sch = schema.load_schema()
-    is_drill = reference is not None and bool(reference.natural_keys) and reference.detection.get("canary")
+    is_drill = reference is not None and bool(reference.detection.get("canary"))
     if is_drill:
         for obj in schema.OBJECTS:
             policy.mark_informational(obj, list(SYSTEM_MANAGED))

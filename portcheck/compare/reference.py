@@ -40,7 +40,27 @@ def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezo
         source = read_export(ref, role="reference", options=read_options)
         inputs = input_files(ref, "reference")
     dataset = load_dataset(source, profile=profile, mapping=mapping, timezone=timezone, region=region)
+    meta = canary_meta(ref)
+    if meta is not None:
+        dataset.detection["canary"] = True
+        dataset.detection["canary_meta"] = meta
     return dataset, inputs
+
+
+def canary_meta(ref: str) -> dict[str, Any] | None:
+    """The ``canary.json`` of a canary folder (portcheck's own trial-drill dataset), else None."""
+    import json
+    from pathlib import Path
+
+    p = Path(ref)
+    manifest = p / "canary.json" if p.is_dir() else None
+    if manifest is None or not manifest.is_file():
+        return None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _text(v: Any) -> str | None:
