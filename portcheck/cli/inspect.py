@@ -240,7 +240,7 @@ def _cell_width(text: str) -> int:
 
 def _fit(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` terminal cells (CJK count two), ending in … when cut."""
-    text = text.replace("\r", " ").replace("\n", "⏎")
+    text = text.replace("\r\n", "⏎").replace("\r", "⏎").replace("\n", "⏎").replace("\t", " ")
     if _cell_width(text) <= width:
         return text
     out, used = [], 0

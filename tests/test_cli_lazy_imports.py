@@ -1,0 +1,51 @@
+"""`portcheck --help` stays fast: it imports none of the heavy libraries (they load inside command bodies)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+HEAVY = ["pandas", "pyarrow", "great_expectations", "cryptography"]
+
+# Runs `python -m portcheck ARGS` in-process, then reports which heavy top-level packages were imported.
+PROBE = """
+import json, runpy, sys
+args, heavy = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
+sys.argv = ["portcheck", *args]
+code = 0
+try:
+    runpy.run_module("portcheck", run_name="__main__", alter_sys=True)
+except SystemExit as e:
+    code = e.code
+print(json.dumps({"code": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & heavy)}))
+"""
+
+
+def _loaded(*args: str) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(args)), json.dumps(HEAVY)],
+                         capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["inspect", "--help"]])
+def test_help_imports_no_heavy_library(args):
+    result = _loaded(*args)
+    assert result["code"] in (0, None)
+    assert result["heavy"] == []
+
+
+def test_the_probe_sees_pyarrow_once_a_command_reads_a_table(tmp_path):
+    """The same probe reports pyarrow when inspect really reads a CSV, so the test above can fail."""
+    (tmp_path / "a.csv").write_text("Id,Name\n1,Acme\n")
+    result = _loaded("inspect", "--json", str(tmp_path / "a.csv"))
+    assert result["code"] in (0, None)
+    assert "pyarrow" in result["heavy"]
