@@ -77,7 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sec_inputs": ("Input files and their SHA-256", "输入文件及其 SHA-256 哈希"),
     "sec_policy": ("Policy and options", "验收策略与选项"),
     "sec_verify": ("How to verify this report", "如何验证本报告"),
-    "sec_all_checks": ("All checks", "全部检查项"),
+    "sec_handover_checks": ("Checks of the hand-over itself", "交付本身的检查"),
     # table headers
     "col_object": ("Object", "对象"),
     "col_reference": ("Reference", "参考数据"),
