@@ -109,6 +109,10 @@ def canary_meta(data: CanaryData, kind: str, files: list[Path]) -> dict:
             "source": f"{XLSX_FILE}#{obj}" if kind == "xlsx" else f"{obj}.csv",
             "records": len(data.rows[obj]), "primary_key": PRIMARY_KEYS[obj], "canary_id": CANARY_ID_FIELD,
             "natural_key": NATURAL_KEYS[obj], "fields": list(data.columns[obj]),
+            # Aligned lists: record i has these canary ID, primary key and natural key. A drill report uses
+            # them to find a trap's records whichever key the comparison paired on.
+            "index": {f: [row[f] for row in data.rows[obj]]
+                      for f in dict.fromkeys((CANARY_ID_FIELD, PRIMARY_KEYS[obj], NATURAL_KEYS[obj]))},
         }
     from portcheck import __version__
 
