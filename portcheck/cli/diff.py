@@ -12,8 +12,13 @@ from portcheck.errors import EXIT_NOT_ACCEPTED, EXIT_OK
 @click.command("diff")
 @click.argument("old_report", type=click.Path(dir_okay=True, path_type=str))
 @click.argument("new_report", type=click.Path(dir_okay=True, path_type=str))
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the summary.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the summary.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON instead of words.")
 def diff_command(old_report: str, new_report: str, lang: str, as_json: bool) -> None:
     """Compare two report.json files (or check output folders) of the same export delivered twice.

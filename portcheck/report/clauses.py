@@ -33,8 +33,29 @@ DEFAULT_CLAUSES = Path(__file__).with_name("clauses") / "default.yaml"
 OBJECTS = ("customer", "contact", "opportunity")
 DEFAULT_FORMATS = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls")
 # extensions that name a data format (a ZIP is a container: its members are judged, not the ZIP)
-_DATA_EXTS = {"csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods", "json", "jsonl", "ndjson", "xml",
-              "parquet", "sql", "db", "sqlite", "mdb", "accdb", "dbf", "pdf", "bak"}
+_DATA_EXTS = {
+    "csv",
+    "tsv",
+    "txt",
+    "xlsx",
+    "xlsm",
+    "xls",
+    "xlsb",
+    "ods",
+    "json",
+    "jsonl",
+    "ndjson",
+    "xml",
+    "parquet",
+    "sql",
+    "db",
+    "sqlite",
+    "mdb",
+    "accdb",
+    "dbf",
+    "pdf",
+    "bak",
+}
 _CLAUSE_KEYS = {"id", "text", "text_zh", "evidence", "days", "formats"}
 HANDOVER = ("handover.formats", "handover.objects", "handover.inventory", "handover.deadline")
 
@@ -54,7 +75,10 @@ class Clause:
 
 
 def load_clauses(path: str | Path | None = None) -> list[Clause]:
-    """Read a clause file (the default template when ``path`` is None); raise ClauseError naming the problem."""
+    """Read a clause file (the default template when ``path`` is None).
+
+    Raises ClauseError naming the file and the problem.
+    """
     import yaml
 
     source = Path(path) if path is not None else DEFAULT_CLAUSES
@@ -62,22 +86,27 @@ def load_clauses(path: str | Path | None = None) -> list[Clause]:
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ClauseError(f"clause file {name} does not exist",
-                          hint="give the path of a YAML clause file, or leave out --clauses") from None
+        raise ClauseError(
+            f"clause file {name} does not exist",
+            hint="give the path of a YAML clause file, or leave out --clauses",
+        ) from None
     except UnicodeDecodeError:
-        raise ClauseError(f"clause file {name} is not UTF-8 text",
-                          hint="save the clause file as UTF-8") from None
+        raise ClauseError(
+            f"clause file {name} is not UTF-8 text", hint="save the clause file as UTF-8"
+        ) from None
     except OSError as err:
-        raise ClauseError(f"clause file {name} cannot be read ({err.strerror})",
-                          hint="check the path and its permissions") from err
+        raise ClauseError(
+            f"clause file {name} cannot be read ({err.strerror})", hint="check the path and its permissions"
+        ) from err
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ClauseError(f"clause file {name} is not valid YAML{where}",
-                          hint="compare it with the default template (portcheck/report/clauses/default.yaml)") \
-            from err
+        raise ClauseError(
+            f"clause file {name} is not valid YAML{where}",
+            hint="compare it with the default template (portcheck/report/clauses/default.yaml)",
+        ) from err
     return parse_clauses(data, name)
 
 
@@ -87,11 +116,15 @@ def parse_clauses(data: Any, source: str) -> list[Clause]:
     if isinstance(data, dict):
         unknown = set(data) - {"version", "clauses"}
         if unknown:
-            raise ClauseError(f"clause file {source} has unknown setting(s): {', '.join(sorted(map(str, unknown)))}",
-                              hint="the file has 'version' and 'clauses'")
+            raise ClauseError(
+                f"clause file {source} has unknown setting(s): {', '.join(sorted(map(str, unknown)))}",
+                hint="the file has 'version' and 'clauses'",
+            )
         if data.get("version", 1) != 1:
-            raise ClauseError(f"clause file {source} has version {data.get('version')!r}; this portcheck reads 1",
-                              hint="write 'version: 1'")
+            raise ClauseError(
+                f"clause file {source} has version {data.get('version')!r}; this portcheck reads 1",
+                hint="write 'version: 1'",
+            )
         data = data.get("clauses")
     if not isinstance(data, list) or not data:
         raise ClauseError(f"clause file {source} lists no clauses", hint=hint)
@@ -103,13 +136,17 @@ def parse_clauses(data: Any, source: str) -> list[Clause]:
             raise ClauseError(f"{where} is not a mapping", hint=hint)
         unknown = set(item) - _CLAUSE_KEYS
         if unknown:
-            raise ClauseError(f"{where} has unknown key(s): {', '.join(sorted(map(str, unknown)))}",
-                              hint=f"known keys: {', '.join(sorted(_CLAUSE_KEYS))}")
+            raise ClauseError(
+                f"{where} has unknown key(s): {', '.join(sorted(map(str, unknown)))}",
+                hint=f"known keys: {', '.join(sorted(_CLAUSE_KEYS))}",
+            )
         cid = item.get("id")
         if not isinstance(cid, str) or not cid.strip():
             raise ClauseError(f"{where} has no id", hint=hint)
         if cid in seen:
-            raise ClauseError(f"clause file {source} uses the id '{cid}' twice", hint="give each clause its own id")
+            raise ClauseError(
+                f"clause file {source} uses the id '{cid}' twice", hint="give each clause its own id"
+            )
         seen.add(cid)
         where = f"clause file {source}, clause '{cid}'"
         text = item.get("text")
@@ -119,27 +156,47 @@ def parse_clauses(data: Any, source: str) -> list[Clause]:
         if not isinstance(text_zh, str) or not text_zh.strip():
             raise ClauseError(f"{where} has an empty text_zh", hint=hint)
         evidence = item.get("evidence")
-        if (not isinstance(evidence, list) or not evidence
-                or not all(isinstance(e, str) and e.strip() for e in evidence)):
+        if (
+            not isinstance(evidence, list)
+            or not evidence
+            or not all(isinstance(e, str) and e.strip() for e in evidence)
+        ):
             raise ClauseError(f"{where} needs 'evidence': a list of check IDs", hint=hint)
         days = item.get("days")
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
             raise ClauseError(f"{where}: 'days' must be a whole number of days", hint="for example: days: 15")
         formats = item.get("formats", list(DEFAULT_FORMATS))
         if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
-            raise ClauseError(f"{where}: 'formats' must be a list of file extensions",
-                              hint="for example: formats: [csv, xlsx, xls]")
-        clauses.append(Clause(id=cid.strip(), text=" ".join(text.split()), text_zh=text_zh.strip(),
-                              evidence=tuple(e.strip() for e in evidence), days=days,
-                              formats=tuple(f.lower().lstrip(".") for f in formats)))
+            raise ClauseError(
+                f"{where}: 'formats' must be a list of file extensions",
+                hint="for example: formats: [csv, xlsx, xls]",
+            )
+        clauses.append(
+            Clause(
+                id=cid.strip(),
+                text=" ".join(text.split()),
+                text_zh=text_zh.strip(),
+                evidence=tuple(e.strip() for e in evidence),
+                days=days,
+                formats=tuple(f.lower().lstrip(".") for f in formats),
+            )
+        )
     return clauses
 
 
 # ---- the hand-over checks ----------------------------------------------------------------------------------
 
+
 def _check(cid: str, status: str, observed: Any, threshold: Any, message: str, message_zh: str) -> dict:
-    return {"id": cid, "status": status, "gating": False, "observed": observed, "threshold": threshold,
-            "message": message, "message_zh": message_zh}
+    return {
+        "id": cid,
+        "status": status,
+        "gating": False,
+        "observed": observed,
+        "threshold": threshold,
+        "message": message,
+        "message_zh": message_zh,
+    }
 
 
 def table_format(name: str) -> str | None:
@@ -153,53 +210,99 @@ def _formats_check(report: dict, formats: tuple[str, ...]) -> dict:
     inventory = report.get("inventory") or []
     names = [str(e.get("name", "")) for e in inventory if isinstance(e, dict) and e.get("mapped_to")]
     if not names:  # no inventory: judge the export files themselves
-        names = [str(i.get("name", "")) for i in report.get("inputs") or []
-                 if isinstance(i, dict) and i.get("role") == "export"]
+        names = [
+            str(i.get("name", ""))
+            for i in report.get("inputs") or []
+            if isinstance(i, dict) and i.get("role") == "export"
+        ]
     if not names:
-        return _check("handover.formats", "not_assessed", None, None,
-                      "no table was read from the export", "未从导出中读取任何数据表")
+        return _check(
+            "handover.formats",
+            "not_assessed",
+            None,
+            None,
+            "no table was read from the export",
+            "未从导出中读取任何数据表",
+        )
     seen = [table_format(n) for n in names]
     accepted = sum(1 for f in seen if f in formats)
     found = ", ".join(sorted({f or "?" for f in seen}))
     allowed = ", ".join(formats)
     observed = round(accepted / len(seen), 5)
     if any(f is not None and f not in formats for f in seen):
-        return _check("handover.formats", "fail", observed, 1.0,
-                      f"formats read: {found}; the contract's formats: {allowed}",
-                      f"读取到的格式：{found}；合同约定的格式：{allowed}")
+        return _check(
+            "handover.formats",
+            "fail",
+            observed,
+            1.0,
+            f"formats read: {found}; the contract's formats: {allowed}",
+            f"读取到的格式：{found}；合同约定的格式：{allowed}",
+        )
     if any(f is None for f in seen):
-        return _check("handover.formats", "not_assessed", observed, 1.0,
-                      f"the format of some tables cannot be told from their names (formats read: {found})",
-                      f"部分数据表无法从名称判断格式（读取到的格式：{found}）")
-    return _check("handover.formats", "pass", observed, 1.0, f"formats read: {found}", f"读取到的格式：{found}")
+        return _check(
+            "handover.formats",
+            "not_assessed",
+            observed,
+            1.0,
+            f"the format of some tables cannot be told from their names (formats read: {found})",
+            f"部分数据表无法从名称判断格式（读取到的格式：{found}）",
+        )
+    return _check(
+        "handover.formats", "pass", observed, 1.0, f"formats read: {found}", f"读取到的格式：{found}"
+    )
 
 
 def _objects_check(report: dict) -> dict:
     objects = report.get("objects") or {}
     mapped = {e.get("mapped_to") for e in report.get("inventory") or [] if isinstance(e, dict)}
-    present = [o for o in OBJECTS
-               if o in mapped or ((objects.get(o) or {}).get("records") or {}).get("export", 0)]
+    present = [
+        o for o in OBJECTS if o in mapped or ((objects.get(o) or {}).get("records") or {}).get("export", 0)
+    ]
     absent = [o for o in OBJECTS if o not in present]
     if absent:
-        return _check("handover.objects", "fail", len(present), len(OBJECTS),
-                      f"not delivered: {', '.join(absent)}", f"未交付：{', '.join(absent)}")
-    return _check("handover.objects", "pass", len(present), len(OBJECTS),
-                  "customers, contacts and opportunities delivered", "客户、联系人和商机均已交付")
+        return _check(
+            "handover.objects",
+            "fail",
+            len(present),
+            len(OBJECTS),
+            f"not delivered: {', '.join(absent)}",
+            f"未交付：{', '.join(absent)}",
+        )
+    return _check(
+        "handover.objects",
+        "pass",
+        len(present),
+        len(OBJECTS),
+        "customers, contacts and opportunities delivered",
+        "客户、联系人和商机均已交付",
+    )
 
 
 def _inventory_check(report: dict) -> dict:
     inventory = report.get("inventory")
     if inventory is None:
-        return _check("handover.inventory", "not_assessed", None, 0,
-                      "the report lists no inventory of tables", "报告未列出数据表清单")
+        return _check(
+            "handover.inventory",
+            "not_assessed",
+            None,
+            0,
+            "the report lists no inventory of tables",
+            "报告未列出数据表清单",
+        )
     unread = [str(e.get("name")) for e in inventory if isinstance(e, dict) and not e.get("mapped_to")]
     if unread:
         shown = ", ".join(unread[:5]) + (" …" if len(unread) > 5 else "")
-        return _check("handover.inventory", "not_assessed", len(unread), 0,
-                      f"{len(unread)} table(s) not read, so 'all data' cannot be confirmed: {shown}",
-                      f"有 {len(unread)} 个数据表未读取，无法确认已交付全部数据：{shown}")
-    return _check("handover.inventory", "pass", 0, 0, "every table in the export was read",
-                  "导出中的所有数据表均已读取")
+        return _check(
+            "handover.inventory",
+            "not_assessed",
+            len(unread),
+            0,
+            f"{len(unread)} table(s) not read, so 'all data' cannot be confirmed: {shown}",
+            f"有 {len(unread)} 个数据表未读取，无法确认已交付全部数据：{shown}",
+        )
+    return _check(
+        "handover.inventory", "pass", 0, 0, "every table in the export was read", "导出中的所有数据表均已读取"
+    )
 
 
 def _as_date(value: Any) -> date | None:
@@ -220,23 +323,46 @@ def _as_date(value: Any) -> date | None:
 def _deadline_check(days: int | None, requested_at: Any, delivered_at: Any) -> dict:
     req, dlv = _as_date(requested_at), _as_date(delivered_at)
     if days is None:
-        return _check("handover.deadline", "not_assessed", None, None, "the clause names no number of days",
-                      "条款未约定天数")
+        return _check(
+            "handover.deadline",
+            "not_assessed",
+            None,
+            None,
+            "the clause names no number of days",
+            "条款未约定天数",
+        )
     if req is None:
-        return _check("handover.deadline", "not_assessed", None, days,
-                      "no request date was given (--requested-at)", "未提供导出申请日期（--requested-at）")
+        return _check(
+            "handover.deadline",
+            "not_assessed",
+            None,
+            days,
+            "no request date was given (--requested-at)",
+            "未提供导出申请日期（--requested-at）",
+        )
     if dlv is None:
-        return _check("handover.deadline", "not_assessed", None, days, "the delivery time is unknown",
-                      "交付时间未知")
+        return _check(
+            "handover.deadline", "not_assessed", None, days, "the delivery time is unknown", "交付时间未知"
+        )
     elapsed = (dlv - req).days
     status = "pass" if elapsed <= days else "fail"
-    return _check("handover.deadline", status, elapsed, days,
-                  f"requested {req.isoformat()}, delivered {dlv.isoformat()}: {elapsed} days (at most {days})",
-                  f"{req.isoformat()} 申请，{dlv.isoformat()} 交付：{elapsed} 天（不超过 {days} 天）")
+    return _check(
+        "handover.deadline",
+        status,
+        elapsed,
+        days,
+        f"requested {req.isoformat()}, delivered {dlv.isoformat()}: {elapsed} days (at most {days})",
+        f"{req.isoformat()} 申请，{dlv.isoformat()} 交付：{elapsed} 天（不超过 {days} 天）",
+    )
 
 
-def contract_checks(report: dict, clauses: list[Clause], *, requested_at: date | None = None,
-                    delivered_at: datetime | None = None) -> list[dict]:
+def contract_checks(
+    report: dict,
+    clauses: list[Clause],
+    *,
+    requested_at: date | None = None,
+    delivered_at: datetime | None = None,
+) -> list[dict]:
     """The ``handover.*`` checks the clauses name, as report.json ``checks`` entries (never gating).
 
     ``requested_at``/``delivered_at`` default to the report's own ``requested_at``/``delivered_at``.
@@ -253,23 +379,33 @@ def contract_checks(report: dict, clauses: list[Clause], *, requested_at: date |
     if "handover.inventory" in wanted:
         out.append(_inventory_check(report))
     if "handover.deadline" in wanted:
-        days = next((c.days for c in clauses if "handover.deadline" in c.evidence and c.days is not None), None)
+        days = next(
+            (c.days for c in clauses if "handover.deadline" in c.evidence and c.days is not None), None
+        )
         out.append(_deadline_check(days, requested_at, delivered_at))
     return out
 
 
-def evaluate_clauses(report: dict, clauses: list[Clause], *, requested_at: date | None = None,
-                     delivered_at: datetime | None = None) -> list[dict]:
+def evaluate_clauses(
+    report: dict,
+    clauses: list[Clause],
+    *,
+    requested_at: date | None = None,
+    delivered_at: datetime | None = None,
+) -> list[dict]:
     """report.json's ``clauses`` entries: ``{"id","text","text_zh","status","evidence"}`` per clause.
 
     Evidence is resolved against ``report["checks"]`` plus the ``handover.*`` checks (computed here when the
-    report does not carry them yet); ``evidence`` lists the check IDs that decided the clause, in report order,
-    and any named ID or pattern that matched no check.
+    report does not carry them yet); ``evidence`` lists the check IDs that decided the clause, in report
+    order, and any named ID or pattern that matched no check.
     """
     checks = [c for c in report.get("checks") or [] if isinstance(c, dict) and "id" in c]
     have = {c["id"] for c in checks}
-    checks += [c for c in contract_checks(report, clauses, requested_at=requested_at, delivered_at=delivered_at)
-               if c["id"] not in have]
+    checks += [
+        c
+        for c in contract_checks(report, clauses, requested_at=requested_at, delivered_at=delivered_at)
+        if c["id"] not in have
+    ]
     by_id = {c["id"]: c for c in checks}
     out = []
     for clause in clauses:
@@ -294,6 +430,13 @@ def evaluate_clauses(report: dict, clauses: list[Clause], *, requested_at: date 
             status = "not_assessed"
         else:
             status = "met"
-        out.append({"id": clause.id, "text": clause.text, "text_zh": clause.text_zh, "status": status,
-                    "evidence": evidence})
+        out.append(
+            {
+                "id": clause.id,
+                "text": clause.text,
+                "text_zh": clause.text_zh,
+                "status": status,
+                "evidence": evidence,
+            }
+        )
     return out

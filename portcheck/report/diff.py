@@ -19,7 +19,15 @@ from portcheck.report import i18n
 from portcheck.report.i18n import OBJECTS, check_lang, fmt_int, fmt_rate, t
 
 # record count -> +1 more is better, -1 fewer is better, 0 neither
-_RECORDS = {"reference": 0, "export": 0, "matched": 1, "missing": -1, "extra": -1, "deleted": 0, "ambiguous": -1}
+_RECORDS = {
+    "reference": 0,
+    "export": 0,
+    "matched": 1,
+    "missing": -1,
+    "extra": -1,
+    "deleted": 0,
+    "ambiguous": -1,
+}
 _DUPLICATES = ("keys", "rows", "fuzzy_clusters", "fuzzy_records")
 _CHECK_RANK = {"pass": 0, "warn": 1, "fail": 2}
 _CLAUSE_RANK = {"met": 0, "not_met": 2}
@@ -31,28 +39,42 @@ def load_report(path: str | Path) -> dict:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{p} does not exist", hint="give the report.json files of two portcheck runs") from None
+        raise InputError(
+            f"{p} does not exist", hint="give the report.json files of two portcheck runs"
+        ) from None
     except IsADirectoryError:
         if (p / "report.json").is_file():
             return load_report(p / "report.json")
-        raise InputError(f"{p} is a folder without a report.json",
-                         hint="give a report.json, or the output folder of a check run") from None
+        raise InputError(
+            f"{p} is a folder without a report.json",
+            hint="give a report.json, or the output folder of a check run",
+        ) from None
     except UnicodeDecodeError:
-        raise InputError(f"{p} is not a portcheck report (not UTF-8 text)",
-                         hint="give the report.json files of two portcheck runs") from None
+        raise InputError(
+            f"{p} is not a portcheck report (not UTF-8 text)",
+            hint="give the report.json files of two portcheck runs",
+        ) from None
     except OSError as err:
-        raise InputError(f"{p} cannot be read ({err.strerror})", hint="check the path and its permissions") from err
+        raise InputError(
+            f"{p} cannot be read ({err.strerror})", hint="check the path and its permissions"
+        ) from err
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(f"{p} is not valid JSON (line {err.lineno})",
-                         hint="give the report.json files of two portcheck runs") from None
+        raise InputError(
+            f"{p} is not valid JSON (line {err.lineno})",
+            hint="give the report.json files of two portcheck runs",
+        ) from None
     if not isinstance(data, dict) or "objects" not in data or "verdict" not in data:
-        raise InputError(f"{p} is not a portcheck report (it has no verdict or objects)",
-                         hint="give the report.json files of two portcheck runs")
+        raise InputError(
+            f"{p} is not a portcheck report (it has no verdict or objects)",
+            hint="give the report.json files of two portcheck runs",
+        )
     if data.get("report_version", 1) != 1:
-        raise InputError(f"{p} is a report of version {data.get('report_version')!r}; this portcheck reads 1",
-                         hint="compare it with the portcheck version that wrote it")
+        raise InputError(
+            f"{p} is a report of version {data.get('report_version')!r}; this portcheck reads 1",
+            hint="compare it with the portcheck version that wrote it",
+        )
     return data
 
 
@@ -81,8 +103,16 @@ def diff_reports(old: dict, new: dict) -> dict[str, Any]:
     def add(metric: str, kind: str, old_v: Any, new_v: Any, better: int, **label: Any) -> None:
         direction = _direction(_num(old_v), _num(new_v), better)
         if direction:
-            changes.append({"metric": metric, "kind": kind, "old": _plain(old_v), "new": _plain(new_v),
-                            "direction": direction, **label})
+            changes.append(
+                {
+                    "metric": metric,
+                    "kind": kind,
+                    "old": _plain(old_v),
+                    "new": _plain(new_v),
+                    "direction": direction,
+                    **label,
+                }
+            )
 
     oo, no = old.get("objects") or {}, new.get("objects") or {}
     for obj in [o for o in OBJECTS if o in oo or o in no] + sorted((set(oo) | set(no)) - set(OBJECTS)):
@@ -90,20 +120,46 @@ def diff_reports(old: dict, new: dict) -> dict[str, Any]:
         ra, rb = a.get("records") or {}, b.get("records") or {}
         for k, better in _RECORDS.items():
             add(f"{obj}.records.{k}", "records", ra.get(k), rb.get(k), better, object=obj, name=k)
-        add(f"{obj}.completeness", "completeness", _rate(ra, "matched", "reference", a.get("completeness")),
-            _rate(rb, "matched", "reference", b.get("completeness")), 1, object=obj)
+        add(
+            f"{obj}.completeness",
+            "completeness",
+            _rate(ra, "matched", "reference", a.get("completeness")),
+            _rate(rb, "matched", "reference", b.get("completeness")),
+            1,
+            object=obj,
+        )
         fa, fb = a.get("fidelity") or {}, b.get("fidelity") or {}
-        add(f"{obj}.fidelity", "fidelity", _rate(fa, "matched", "compared", fa.get("rate")),
-            _rate(fb, "matched", "compared", fb.get("rate")), 1, object=obj)
+        add(
+            f"{obj}.fidelity",
+            "fidelity",
+            _rate(fa, "matched", "compared", fa.get("rate")),
+            _rate(fb, "matched", "compared", fb.get("rate")),
+            1,
+            object=obj,
+        )
         fields_a, fields_b = fa.get("fields") or {}, fb.get("fields") or {}
         for f in list(fields_a) + [f for f in fields_b if f not in fields_a]:
             da, db = fields_a.get(f) or {}, fields_b.get(f) or {}
-            add(f"{obj}.fidelity.{f}", "field_fidelity", _rate(da, "matched", "compared", da.get("rate")),
-                _rate(db, "matched", "compared", db.get("rate")), 1, object=obj, name=f)
+            add(
+                f"{obj}.fidelity.{f}",
+                "field_fidelity",
+                _rate(da, "matched", "compared", da.get("rate")),
+                _rate(db, "matched", "compared", db.get("rate")),
+                1,
+                object=obj,
+                name=f,
+            )
         dfa, dfb = a.get("defects") or {}, b.get("defects") or {}
         for k in list(i18n.DEFECT_KINDS) + sorted((set(dfa) | set(dfb)) - set(i18n.DEFECT_KINDS)):
-            add(f"{obj}.defects.{k}", "defect", dfa.get(k, 0 if k in dfb else None),
-                dfb.get(k, 0 if k in dfa else None), -1, object=obj, name=k)
+            add(
+                f"{obj}.defects.{k}",
+                "defect",
+                dfa.get(k, 0 if k in dfb else None),
+                dfb.get(k, 0 if k in dfa else None),
+                -1,
+                object=obj,
+                name=k,
+            )
         dua, dub = a.get("duplicates") or {}, b.get("duplicates") or {}
         for k in _DUPLICATES:
             add(f"{obj}.duplicates.{k}", "duplicates", dua.get(k), dub.get(k), -1, object=obj, name=k)
@@ -122,27 +178,48 @@ def diff_reports(old: dict, new: dict) -> dict[str, Any]:
     ta = {x["trap"]: x for x in old.get("traps") or [] if isinstance(x, dict) and "trap" in x}
     tb = {x["trap"]: x for x in new.get("traps") or [] if isinstance(x, dict) and "trap" in x}
     for tid in list(ta) + [x for x in tb if x not in ta]:
-        add(f"trap:{tid}.lost", "trap", (ta.get(tid) or {}).get("lost"), (tb.get(tid) or {}).get("lost"), -1,
-            trap=tid, label=(tb.get(tid) or ta.get(tid) or {}).get("label"),
-            label_zh=(tb.get(tid) or ta.get(tid) or {}).get("label_zh"))
+        add(
+            f"trap:{tid}.lost",
+            "trap",
+            (ta.get(tid) or {}).get("lost"),
+            (tb.get(tid) or {}).get("lost"),
+            -1,
+            trap=tid,
+            label=(tb.get(tid) or ta.get(tid) or {}).get("label"),
+            label_zh=(tb.get(tid) or ta.get(tid) or {}).get("label_zh"),
+        )
 
     verdict = {"old": old.get("verdict"), "new": new.get("verdict")}
     if verdict["old"] != verdict["new"]:
-        changes.insert(0, {"metric": "verdict", "kind": "verdict", "old": verdict["old"], "new": verdict["new"],
-                           "direction": "better" if verdict["new"] == "pass" else
-                           "worse" if verdict["new"] == "fail" else "changed"})
+        changes.insert(
+            0,
+            {
+                "metric": "verdict",
+                "kind": "verdict",
+                "old": verdict["old"],
+                "new": verdict["new"],
+                "direction": "better"
+                if verdict["new"] == "pass"
+                else "worse"
+                if verdict["new"] == "fail"
+                else "changed",
+            },
+        )
     notes = []
     if not _comparable(old, new):
         notes.append("different_inputs")
-    return {"verdict": verdict,
-            "worse": [c for c in changes if c["direction"] == "worse"],
-            "better": [c for c in changes if c["direction"] == "better"],
-            "changed": [c for c in changes if c["direction"] == "changed"],
-            "notes": notes}
+    return {
+        "verdict": verdict,
+        "worse": [c for c in changes if c["direction"] == "worse"],
+        "better": [c for c in changes if c["direction"] == "better"],
+        "changed": [c for c in changes if c["direction"] == "changed"],
+        "notes": notes,
+    }
 
 
-def _status_change(changes: list, metric: str, kind: str, a: Any, b: Any, rank: dict[str, int],
-                   **label: Any) -> None:
+def _status_change(
+    changes: list, metric: str, kind: str, a: Any, b: Any, rank: dict[str, int], **label: Any
+) -> None:
     if a == b:
         return
     ra, rb = rank.get(str(a)), rank.get(str(b))
@@ -168,8 +245,11 @@ def _plain(v: Any) -> Any:
 
 def _comparable(old: dict, new: dict) -> bool:
     def refs(r: dict) -> set:
-        return {(i.get("name"), i.get("sha256")) for i in r.get("inputs") or []
-                if isinstance(i, dict) and i.get("role") == "reference"}
+        return {
+            (i.get("name"), i.get("sha256"))
+            for i in r.get("inputs") or []
+            if isinstance(i, dict) and i.get("role") == "reference"
+        }
 
     def profile(r: dict) -> Any:
         p = r.get("profile")
@@ -179,6 +259,7 @@ def _comparable(old: dict, new: dict) -> bool:
 
 
 # ---- wording ---------------------------------------------------------------------------------------------
+
 
 def change_label(c: dict, lang: str) -> str:
     """One change in words: what it is, then old → new."""
@@ -207,12 +288,18 @@ def change_label(c: dict, lang: str) -> str:
         what = f"{t('col_clause', lang)} {c['clause']}"
     else:  # trap
         what = (c.get("label_zh") if lang == "zh" else c.get("label")) or c.get("trap", "")
-        what = f"{t('col_trap', lang)} {what}: {t('col_lost', lang)}" if lang == "en" else \
-            f"{t('col_trap', lang)}「{what}」{t('col_lost', lang)}"
+        what = (
+            f"{t('col_trap', lang)} {what}: {t('col_lost', lang)}"
+            if lang == "en"
+            else f"{t('col_trap', lang)}「{what}」{t('col_lost', lang)}"
+        )
     if "object" in c and kind not in ("check",):
         what = t("diff_records", lang, object=obj, what=what)
-    return f"{what}: {_value(c, c['old'], lang)} → {_value(c, c['new'], lang)}" if lang == "en" else \
-        f"{what}：{_value(c, c['old'], lang)} → {_value(c, c['new'], lang)}"
+    return (
+        f"{what}: {_value(c, c['old'], lang)} → {_value(c, c['new'], lang)}"
+        if lang == "en"
+        else f"{what}：{_value(c, c['old'], lang)} → {_value(c, c['new'], lang)}"
+    )
 
 
 def _value(c: dict, v: Any, lang: str) -> str:
@@ -234,8 +321,15 @@ def render_diff(result: dict, *, lang: str = "en", old_name: str = "OLD", new_na
     check_lang(lang)
     out = [t("diff_title", lang, old=old_name, new=new_name)]
     v = result["verdict"]
-    out.append("  " + t("diff_verdict", lang, old=_value({"kind": "verdict"}, v["old"], lang),
-                        new=_value({"kind": "verdict"}, v["new"], lang)))
+    out.append(
+        "  "
+        + t(
+            "diff_verdict",
+            lang,
+            old=_value({"kind": "verdict"}, v["old"], lang),
+            new=_value({"kind": "verdict"}, v["new"], lang),
+        )
+    )
     if "different_inputs" in result.get("notes", []):
         out.append("  " + t("diff_different_inputs", lang))
     for key, mark in (("worse", "✗"), ("better", "✓"), ("changed", "·")):

@@ -1,8 +1,8 @@
-"""Every user-facing string of the HTML report, the terminal summary and ``portcheck diff``, in English and Chinese.
+"""Every user-facing string of report.html, the terminal summary and `portcheck diff`, in English and Chinese.
 
-Strings are looked up by key with :func:`t`; placeholders use ``str.format`` names, and both languages of a key
-must use the same placeholders (a test holds them to it). Labels for canonical objects, fields, stages, defect
-kinds and check statuses live here too, so a renderer never spells a word itself.
+Strings are looked up by key with :func:`t`; placeholders use ``str.format`` names, and both languages of
+a key must use the same placeholders (a test holds them to it). Labels for canonical objects, fields,
+stages, defect kinds and check statuses live here too, so a renderer never spells a word itself.
 
 Number formatting is here as well because it is part of what a reader sees: integers with thousands
 separators, and rates as percentages with 3 decimals (report.json's 5-decimal rates), and more where needed so
@@ -37,13 +37,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "verdict_fail": ("FAIL", "不通过"),
     "verdict_pass_sentence": (
         "The export meets the acceptance criteria: every gating check passed.",
-        "该导出符合验收标准：所有关键检查均已通过。"),
+        "该导出符合验收标准：所有关键检查均已通过。",
+    ),
     "verdict_fail_sentence": (
         "The export does NOT meet the acceptance criteria: {n} gating check(s) failed.",
-        "该导出不符合验收标准：{n} 项关键检查未通过。"),
+        "该导出不符合验收标准：{n} 项关键检查未通过。",
+    ),
     "clause_summary": (
         "Contract clauses: {met} met, {not_met} not met, {not_assessed} not assessed.",
-        "合同条款：{met} 项符合，{not_met} 项不符合，{not_assessed} 项无法评估。"),
+        "合同条款：{met} 项符合，{not_met} 项不符合，{not_assessed} 项无法评估。",
+    ),
     "clause_summary_none": ("No contract clauses were evaluated.", "未评估任何合同条款。"),
     "generated_at": ("Generated", "生成时间"),
     "requested_at": ("Export requested", "导出申请日期"),
@@ -52,11 +55,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "portcheck_version": ("portcheck version", "portcheck 版本"),
     "show_values_banner": (
         "This report shows customer values unmasked ({flag}): handle it as personal data.",
-        "本报告未遮蔽客户数据（使用了 {flag}）：请按个人信息妥善保管。"),
+        "本报告未遮蔽客户数据（使用了 {flag}）：请按个人信息妥善保管。",
+    ),
     "masked_note": (
         "Customer values are masked: first and last character kept, then a fingerprint ({example}) that is "
         "equal for equal values on this machine. IDs are not masked.",
-        "客户数据已遮蔽：仅保留首尾字符，并附加指纹（{example}），同一台机器上相同的值指纹相同。编号不遮蔽。"),
+        "客户数据已遮蔽：仅保留首尾字符，并附加指纹（{example}），同一台机器上相同的值指纹相同。编号不遮蔽。",
+    ),
     # sections
     "sec_summary": ("Summary", "概要"),
     "sec_failing": ("Failing checks", "未通过的检查"),
@@ -134,28 +139,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records_sentence": (
         "{matched} of {reference} reference records were found in the export ({completeness}); "
         "{missing} missing, {extra} extra.",
-        "参考数据中的 {reference} 条记录有 {matched} 条在导出中找到（{completeness}）；缺失 {missing} 条，多出 {extra} 条。"),
+        "参考数据中的 {reference} 条记录有 {matched} 条在导出中找到（{completeness}）；"
+        "缺失 {missing} 条，多出 {extra} 条。",
+    ),
     "records_sentence_noref": (
         "{export} records were read from the export; there is no reference to compare them with.",
-        "从导出中读取了 {export} 条记录；没有可比对的参考数据。"),
+        "从导出中读取了 {export} 条记录；没有可比对的参考数据。",
+    ),
     "deleted_sentence": (
         "{n} records marked deleted or archived by the vendor were counted separately and left out.",
-        "{n} 条被供应商标记为已删除或已归档的记录单独计数，未参与比对。"),
-    "declared_total_ok": ("The export declares {declared} records; {read} were read.",
-                          "导出声明共 {declared} 条记录，实际读取 {read} 条。"),
-    "declared_total_bad": ("The export declares {declared} records but {read} were read.",
-                           "导出声明共 {declared} 条记录，但实际只读取了 {read} 条。"),
-    "missing_fields": ("Fields the reference has but the export does not carry at all: {fields}.",
-                       "参考数据中有、但导出中完全没有的字段：{fields}。"),
-    "unmapped_columns": ("Export columns no profile rule maps (kept as custom fields or ignored): {fields}.",
-                         "配置档未映射的导出列（作为自定义字段保留或忽略）：{fields}。"),
+        "{n} 条被供应商标记为已删除或已归档的记录单独计数，未参与比对。",
+    ),
+    "declared_total_ok": (
+        "The export declares {declared} records; {read} were read.",
+        "导出声明共 {declared} 条记录，实际读取 {read} 条。",
+    ),
+    "declared_total_bad": (
+        "The export declares {declared} records but {read} were read.",
+        "导出声明共 {declared} 条记录，但实际只读取了 {read} 条。",
+    ),
+    "missing_fields": (
+        "Fields the reference has but the export does not carry at all: {fields}.",
+        "参考数据中有、但导出中完全没有的字段：{fields}。",
+    ),
+    "unmapped_columns": (
+        "Export columns no profile rule maps (kept as custom fields or ignored): {fields}.",
+        "配置档未映射的导出列（作为自定义字段保留或忽略）：{fields}。",
+    ),
     "fidelity_sentence": (
         "{matched} of {compared} compared values are identical after normalisation ({rate}).",
-        "比对的 {compared} 个值中有 {matched} 个在标准化后一致（{rate}）。"),
+        "比对的 {compared} 个值中有 {matched} 个在标准化后一致（{rate}）。",
+    ),
     "fidelity_none": ("No values were compared for this object.", "该对象没有可比对的值。"),
     "chart_caption": (
         "Matched values per field. The dashed line is the required rate; the axis starts at {low}.",
-        "各字段一致率。虚线为要求的比率；坐标轴从 {low} 开始。"),
+        "各字段一致率。虚线为要求的比率；坐标轴从 {low} 开始。",
+    ),
     "chart_informational": ("grey: informational, not gating", "灰色：仅供参考，不决定结论"),
     "no_defects": ("No defects: every compared value survived.", "没有缺陷：所有比对的值均完整保留。"),
     "defects_total": ("{n} values differ from the reference:", "共有 {n} 个值与参考数据不一致："),
@@ -164,23 +183,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicates_sentence": (
         "Repeated IDs: {keys} surplus record(s), {rows} of them fully identical rows. Look-alike groups "
         "(distinct IDs, same entity): {clusters}, with {fuzzy} record(s) beyond the first of each.",
-        "编号重复：多余记录 {keys} 条，其中完全相同的行 {rows} 条。疑似重复组（编号不同、实为同一实体）：{clusters} 组，"
-        "每组第一条之外共 {fuzzy} 条。"),
-    "orphans_sentence": ("{n} records whose {field} points to a record that is not in the export.",
-                         "{n} 条记录的{field}指向导出中不存在的记录。"),
+        "编号重复：多余记录 {keys} 条，其中完全相同的行 {rows} 条。"
+        "疑似重复组（编号不同、实为同一实体）：{clusters} 组，"
+        "每组第一条之外共 {fuzzy} 条。",
+    ),
+    "orphans_sentence": (
+        "{n} records whose {field} points to a record that is not in the export.",
+        "{n} 条记录的{field}指向导出中不存在的记录。",
+    ),
     "no_orphans": ("No orphans.", "没有孤立记录。"),
     "control_totals_note": (
         "What a finance reviewer checks first: sums and counts on each side. Rows that differ are marked.",
-        "财务审核首先核对的内容：两侧的合计与计数。不一致的行已标出。"),
+        "财务审核首先核对的内容：两侧的合计与计数。不一致的行已标出。",
+    ),
     "traps_intro": (
         "Each trap is a kind of value exports are known to break. Planted: how many the canary set carried.",
-        "每个陷阱是一类容易在导出中损坏的值。“植入”为演练数据集中包含的数量。"),
+        "每个陷阱是一类容易在导出中损坏的值。“植入”为演练数据集中包含的数量。",
+    ),
     "inventory_intro": (
         "Every table found in the export. A table not read as customer, contact or opportunity is listed so "
-        "that \"all data\" can be judged.",
-        "导出中发现的全部数据表。未读取为客户、联系人或商机的数据表也一并列出，以便判断是否交付了“全部数据”。"),
-    "inventory_unmapped": ("{n} table(s) were not read; \"all data\" cannot be confirmed.",
-                           "有 {n} 个数据表未被读取；无法确认已交付“全部数据”。"),
+        'that "all data" can be judged.',
+        "导出中发现的全部数据表。未读取为客户、联系人或商机的数据表也一并列出，以便判断是否交付了“全部数据”。",
+    ),
+    "inventory_unmapped": (
+        '{n} table(s) were not read; "all data" cannot be confirmed.',
+        "有 {n} 个数据表未被读取；无法确认已交付“全部数据”。",
+    ),
     "policy_default": ("Default requirement", "默认要求"),
     "policy_completeness": ("Completeness at least", "完整率不低于"),
     "policy_fidelity": ("Fidelity of each field at least", "每个字段准确率不低于"),
@@ -193,17 +221,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "profile_digest": ("Profile and its SHA-256", "配置档及其 SHA-256"),
     "verify_intro": (
         "This report is evidence only if it can be checked without trusting whoever made it. Two ways:",
-        "只有在无需信任制作者的情况下也能核验，本报告才具有证据效力。两种方式："),
+        "只有在无需信任制作者的情况下也能核验，本报告才具有证据效力。两种方式：",
+    ),
     "verify_portcheck": (
-        "With portcheck: checks the signature and every hash; given the original files, also that they are the "
+        "With portcheck: checks the signature and every hash; given the original files, also that they are "
+        "the "
         "ones this report speaks of:",
-        "使用 portcheck：核验签名和所有哈希值；提供原始文件时，还会确认它们正是本报告所述的文件："),
+        "使用 portcheck：核验签名和所有哈希值；提供原始文件时，还会确认它们正是本报告所述的文件：",
+    ),
     "verify_manual": (
         "Without portcheck: compare each input file's SHA-256 with the table above, and check the signature "
         "with OpenSSL as the bundle's {file} explains:",
-        "不使用 portcheck：将每个输入文件的 SHA-256 与上表对照，并按证据包中 {file} 的说明用 OpenSSL 核验签名："),
-    "exit_codes": ("Exit codes: 0 accepted or valid, 1 not accepted or invalid, 2 unusable input.",
-                   "退出码：0 表示通过或有效，1 表示不通过或无效，2 表示输入无法使用。"),
+        "不使用 portcheck：将每个输入文件的 SHA-256 与上表对照，"
+        "并按证据包中 {file} 的说明用 OpenSSL 核验签名：",
+    ),
+    "exit_codes": (
+        "Exit codes: 0 accepted or valid, 1 not accepted or invalid, 2 unusable input.",
+        "退出码：0 表示通过或有效，1 表示不通过或无效，2 表示输入无法使用。",
+    ),
     # check descriptions
     "chk_completeness": ("{object}: completeness", "{object}：完整率"),
     "chk_fidelity": ("{object}: fidelity of {field}", "{object}：{field}准确率"),
@@ -213,7 +248,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chk_declared_total": ("{object}: count equals the declared total", "{object}：记录数与声明总数一致"),
     "chk_validity": ("{object}: validity rule", "{object}：有效性规则"),
     "chk_handover_formats": ("Export in a common format", "导出为通用格式"),
-    "chk_handover_objects": ("Customers, contacts and opportunities all delivered", "客户、联系人和商机均已交付"),
+    "chk_handover_objects": (
+        "Customers, contacts and opportunities all delivered",
+        "客户、联系人和商机均已交付",
+    ),
     "chk_handover_inventory": ("Every table in the export was read", "导出中的所有数据表均已读取"),
     "chk_handover_deadline": ("Delivered within the agreed days", "在约定天数内交付"),
     "chk_other": ("{name}", "{name}"),
@@ -239,8 +277,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff_no_changes": ("No figure changed.", "所有数字均无变化。"),
     "diff_something_worse": ("{n} figure(s) got worse.", "有 {n} 项指标变差。"),
     "diff_different_inputs": (
-        "Note: the two reports were made with different profiles or references; figures may not be comparable.",
-        "注意：两份报告使用的配置档或参考数据不同，数字可能不可比。"),
+        "Note: the two reports were made with different profiles or references; "
+        "figures may not be comparable.",
+        "注意：两份报告使用的配置档或参考数据不同，数字可能不可比。",
+    ),
     "diff_records": ("{object}: {what}", "{object}：{what}"),
     "m_records": ("records ({kind})", "记录数（{kind}）"),
     "m_completeness": ("completeness", "完整率"),
@@ -345,9 +385,16 @@ OPTION_LABELS = {
     "lang": ("language", "语言"),
 }
 
-# Defect kinds, in DESIGN's order: a short label and a plain-words sentence ({n} count, {what} field or "values").
-DEFECT_KINDS = ("missing_value", "numeric_precision", "timezone_shift", "leading_zero", "encoding", "truncated",
-                "value_changed")
+# Defect kinds, in DESIGN's order: a short label and a plain-words sentence.
+DEFECT_KINDS = (
+    "missing_value",
+    "numeric_precision",
+    "timezone_shift",
+    "leading_zero",
+    "encoding",
+    "truncated",
+    "value_changed",
+)
 DEFECT_LABELS = {
     "missing_value": ("value lost", "值丢失"),
     "numeric_precision": ("number precision lost", "数字精度丢失"),
@@ -360,26 +407,37 @@ DEFECT_LABELS = {
 DEFECT_SENTENCES = {
     "missing_value": (
         "Values lost{where}: {n} {values} present in the reference, empty in the export.",
-        "值丢失{where}：{n} 个{values}在参考数据中有、在导出中为空。"),
+        "值丢失{where}：{n} 个{values}在参考数据中有、在导出中为空。",
+    ),
     "numeric_precision": (
-        "Number precision lost{where}: {n} {values} rounded or converted (1234.56 became 1235, or a long code "
+        "Number precision lost{where}: {n} {values} rounded or converted (1234.56 became 1235, "
+        "or a long code "
         "turned into scientific notation).",
-        "数字精度丢失{where}：{n} 个{values}被四舍五入或转换（如 1234.56 变为 1235，或长编码变成科学计数法）。"),
+        "数字精度丢失{where}：{n} 个{values}被四舍五入或转换"
+        "（如 1234.56 变为 1235，或长编码变成科学计数法）。",
+    ),
     "timezone_shift": (
         "Time-zone shift{where}: {n} {values} moved by whole hours, now naming a different moment.",
-        "时区偏移{where}：{n} 个{values}整体偏移了若干小时，表示的时刻已经不同。"),
+        "时区偏移{where}：{n} 个{values}整体偏移了若干小时，表示的时刻已经不同。",
+    ),
     "leading_zero": (
-        "Leading zeros dropped{where}: {n} {values} without their leading 0 (phone numbers, postal codes, codes).",
-        "前导零丢失{where}：{n} 个{values}开头的 0 被删掉（电话号码、邮政编码、各类编码）。"),
+        "Leading zeros dropped{where}: {n} {values} without their leading 0 "
+        "(phone numbers, postal codes, codes).",
+        "前导零丢失{where}：{n} 个{values}开头的 0 被删掉（电话号码、邮政编码、各类编码）。",
+    ),
     "encoding": (
-        "Garbled characters{where}: {n} {values} decoded with the wrong character set, or with characters lost.",
-        "乱码{where}：{n} 个{values}因字符集错误而出现乱码或丢失字符。"),
+        "Garbled characters{where}: {n} {values} decoded with the wrong character set, "
+        "or with characters lost.",
+        "乱码{where}：{n} 个{values}因字符集错误而出现乱码或丢失字符。",
+    ),
     "truncated": (
         "Truncation{where}: {n} {values} cut short{at}.",
-        "截断{where}：{n} 个{values}被截短{at}。"),
+        "截断{where}：{n} 个{values}被截短{at}。",
+    ),
     "value_changed": (
         "Other changes{where}: {n} {values} different from the reference in no pattern listed above.",
-        "其他改动{where}：{n} 个{values}与参考数据不一致，且不属于上述任何已知模式。"),
+        "其他改动{where}：{n} 个{values}与参考数据不一致，且不属于上述任何已知模式。",
+    ),
 }
 TRUNCATED_AT = (" at {n} characters", "至 {n} 个字符")
 
@@ -405,13 +463,13 @@ def object_label(obj: str, lang: str) -> str:
 
 
 def field_label(obj: str | None, fld: str, lang: str) -> str | None:
-    """The label of a canonical field, or ``None`` for a field portcheck does not know (a custom ``x_`` field)."""
+    """The label of a canonical field, or ``None`` for a field portcheck does not know (``x_`` fields)."""
     pair = OBJECT_FIELD_LABELS.get((obj or "", fld)) or FIELD_LABELS.get(fld)
     return _pick(pair, lang) if pair else None
 
 
 def check_label(cid: str, lang: str) -> str:
-    """A check ID in words ("Contacts: fidelity of email"); an ID portcheck does not know is returned as is."""
+    """A check ID in words ("Contacts: fidelity of email"); an unknown ID is returned as it is."""
     parts = cid.split(".")
     if parts[0] in OBJECT_LABELS and len(parts) >= 2:
         obj, kind, rest = parts[0], parts[1], ".".join(parts[2:])
@@ -463,8 +521,11 @@ def check_figures(check: dict, lang: str, exact: Fraction | None = None) -> tupl
         shown = fmt_rate(obs, threshold=thr if below_is_bad else None)
         return shown, op, fmt_threshold(thr) if thr is not None else "—"
     if kind == "deadline":
-        return (t("days", lang, n=fmt_int(obs)) if obs is not None else "—", op,
-                t("days", lang, n=fmt_int(thr)) if thr is not None else "—")
+        return (
+            t("days", lang, n=fmt_int(obs)) if obs is not None else "—",
+            op,
+            t("days", lang, n=fmt_int(thr)) if thr is not None else "—",
+        )
     return (fmt_int(obs) if obs is not None else "—"), op, (fmt_int(thr) if thr is not None else "—")
 
 
@@ -473,8 +534,9 @@ def label_of(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | No
     return _pick(pair, lang) if pair else None
 
 
-def defect_sentence(kind: str, lang: str, *, n: int, field: str | None = None,
-                    truncated_at: int | None = None) -> str | None:
+def defect_sentence(
+    kind: str, lang: str, *, n: int, field: str | None = None, truncated_at: int | None = None
+) -> str | None:
     """A plain-words sentence for ``n`` defects of ``kind`` (in ``field``, a label, when known)."""
     pair = DEFECT_SENTENCES.get(kind)
     if pair is None:
@@ -486,6 +548,7 @@ def defect_sentence(kind: str, lang: str, *, n: int, field: str | None = None,
 
 
 # ---- numbers -----------------------------------------------------------------------------------------------
+
 
 def fmt_int(n: object) -> str:
     """``1048`` → ``1,048``; ``None`` → ``—``."""
@@ -501,7 +564,7 @@ def fmt_int(n: object) -> str:
 
 
 def exact_rate(numerator: object, denominator: object) -> Fraction | None:
-    """numerator / denominator as an exact fraction, ``None`` when either is missing or the denominator is 0."""
+    """numerator / denominator as an exact fraction; ``None`` if missing or over 0."""
     if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator == 0:
         return None
     return Fraction(numerator, denominator)
@@ -522,7 +585,8 @@ def fmt_rate(rate: object, *, threshold: object = None, decimals: int = 3) -> st
 
     More places (up to 8) are shown whenever rounding would blur what matters: a rate below ``threshold``
     never prints equal to it (98.9996% with a 99% threshold shows as 98.9996%, not 99.000%), and a rate below
-    100% never prints as 100.000% (nor a rate above 0 as 0.000%). ``None`` (a zero denominator) shows as ``—``.
+    100% never prints as 100.000% (nor a rate above 0 as 0.000%). ``None`` (a zero denominator) shows
+    as ``—``.
     """
     r = _to_fraction(rate)
     if r is None:
@@ -531,9 +595,11 @@ def fmt_rate(rate: object, *, threshold: object = None, decimals: int = 3) -> st
     places = decimals
     while True:
         shown = _pct(r, places)
-        blurred = ((thr is not None and r < thr and shown == _pct(thr, places))
-                   or (r < 1 and shown == _pct(Fraction(1), places))
-                   or (r > 0 and shown == _pct(Fraction(0), places)))
+        blurred = (
+            (thr is not None and r < thr and shown == _pct(thr, places))
+            or (r < 1 and shown == _pct(Fraction(1), places))
+            or (r > 0 and shown == _pct(Fraction(0), places))
+        )
         if not blurred or places >= 8:
             return shown
         places += 1

@@ -1,4 +1,4 @@
-"""The terminal summary (verdict, key figures, failing checks, clauses, drill traps) and a progress line on stderr.
+"""The terminal summary (verdict, figures, failing checks, clauses, drill traps) and a progress line.
 
 :func:`render_summary` returns plain text that fits ``width`` columns in either language (CJK characters
 count as two columns). :func:`progress` draws a one-line progress bar on a stream only when that stream is a
@@ -23,9 +23,12 @@ MAX_WARNINGS = 5
 
 # ---- display width (CJK characters take two columns) -------------------------------------------------------
 
+
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
+    return sum(
+        2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+        for ch in text
+    )
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
@@ -61,7 +64,7 @@ _OPENING = set("（「『【《〈([{")
 
 
 def _tokens(text: str) -> list[str]:
-    """Words, spaces and single CJK characters; punctuation stays with its neighbour (no line starts with "，")."""
+    """Words, spaces and single CJK characters; punctuation stays with its neighbour (no line starts "，")."""
     raw = _split(text)
     out: list[str] = []
     carry = ""
@@ -111,6 +114,7 @@ def _cut(text: str, width: int) -> int:
 
 # ---- the summary ---------------------------------------------------------------------------------------
 
+
 def render_summary(report: dict, *, lang: str = "en", width: int = 80) -> str:
     """The verdict, the key figures per object, the failing checks, the clauses and the drill traps."""
     check_lang(lang)
@@ -120,18 +124,36 @@ def render_summary(report: dict, *, lang: str = "en", width: int = 80) -> str:
     exact = i18n.exact_rates(objects)
     verdict = str(report.get("verdict", "fail"))
     failing = [c for c in checks if c.get("gating") and c.get("status") == "fail"]
-    warnings = [c for c in checks if c.get("status") == "warn" or (not c.get("gating") and c.get("status") == "fail")]
+    warnings = [
+        c for c in checks if c.get("status") == "warn" or (not c.get("gating") and c.get("status") == "fail")
+    ]
     out: list[str] = []
 
     head = t("verdict_pass" if verdict == "pass" else "verdict_fail", lang)
-    sentence = (t("verdict_pass_sentence", lang) if verdict == "pass"
-                else t("verdict_fail_sentence", lang, n=fmt_int(len(failing))))
-    out += wrap(sentence, width, indent="  ", first=f"portcheck: {head}. " if lang == "en" else f"portcheck：{head}。")
+    sentence = (
+        t("verdict_pass_sentence", lang)
+        if verdict == "pass"
+        else t("verdict_fail_sentence", lang, n=fmt_int(len(failing)))
+    )
+    out += wrap(
+        sentence, width, indent="  ", first=f"portcheck: {head}. " if lang == "en" else f"portcheck：{head}。"
+    )
     clauses = [c for c in report.get("clauses") or [] if isinstance(c, dict)]
     if clauses:
-        counts = {s: sum(1 for c in clauses if c.get("status") == s) for s in ("met", "not_met", "not_assessed")}
-        out += wrap(t("clause_summary", lang, met=counts["met"], not_met=counts["not_met"],
-                      not_assessed=counts["not_assessed"]), width, indent="  ")
+        counts = {
+            s: sum(1 for c in clauses if c.get("status") == s) for s in ("met", "not_met", "not_assessed")
+        }
+        out += wrap(
+            t(
+                "clause_summary",
+                lang,
+                met=counts["met"],
+                not_met=counts["not_met"],
+                not_assessed=counts["not_assessed"],
+            ),
+            width,
+            indent="  ",
+        )
 
     rows = [(i18n.object_label(o, lang), objects[o]) for o in OBJECTS if isinstance(objects.get(o), dict)]
     if rows:
@@ -157,7 +179,9 @@ def render_summary(report: dict, *, lang: str = "en", width: int = 80) -> str:
         out.append("")
         out.append(t("term_clauses", lang))
         for c in clauses:
-            status = i18n.label_of(i18n.CLAUSE_STATUS_LABELS, str(c.get("status")), lang) or str(c.get("status"))
+            status = i18n.label_of(i18n.CLAUSE_STATUS_LABELS, str(c.get("status")), lang) or str(
+                c.get("status")
+            )
             text = (c.get("text_zh") if lang == "zh" and c.get("text_zh") else c.get("text")) or ""
             mark = {"met": "✓", "not_met": "✗"}.get(str(c.get("status")), "?")
             sep = "：" if lang == "zh" else ": "
@@ -169,26 +193,46 @@ def render_summary(report: dict, *, lang: str = "en", width: int = 80) -> str:
         out.append(t("term_traps", lang))
         for tr in traps:
             label = (tr.get("label_zh") if lang == "zh" else tr.get("label")) or str(tr.get("trap"))
-            line = t("term_trap_line", lang, label=label, lost=fmt_int(tr.get("lost")),
-                     planted=fmt_int(tr.get("planted")))
+            line = t(
+                "term_trap_line",
+                lang,
+                label=label,
+                lost=fmt_int(tr.get("lost")),
+                planted=fmt_int(tr.get("planted")),
+            )
             out += wrap(line, width, indent="      ", first="  ✗ ")
     return "\n".join(out) + "\n"
 
 
 def _figures_table(rows: list[tuple[str, dict]], lang: str, width: int) -> list[str]:
-    heads = [t("col_object", lang), t("col_reference", lang), t("col_export", lang), t("col_matched", lang),
-             t("col_completeness", lang), t("col_fidelity", lang)]
+    heads = [
+        t("col_object", lang),
+        t("col_reference", lang),
+        t("col_export", lang),
+        t("col_matched", lang),
+        t("col_completeness", lang),
+        t("col_fidelity", lang),
+    ]
     body = []
     for label, o in rows:
         rec = o.get("records") or {}
         fid = o.get("fidelity") or {}
         completeness = i18n.exact_rate(rec.get("matched"), rec.get("reference"))
         fidelity = i18n.exact_rate(fid.get("matched"), fid.get("compared"))
-        body.append([label, fmt_int(rec.get("reference")), fmt_int(rec.get("export")), fmt_int(rec.get("matched")),
-                     fmt_rate(completeness if completeness is not None else o.get("completeness")),
-                     fmt_rate(fidelity if fidelity is not None else fid.get("rate"))])
+        body.append(
+            [
+                label,
+                fmt_int(rec.get("reference")),
+                fmt_int(rec.get("export")),
+                fmt_int(rec.get("matched")),
+                fmt_rate(completeness if completeness is not None else o.get("completeness")),
+                fmt_rate(fidelity if fidelity is not None else fid.get("rate")),
+            ]
+        )
     widths = [max(display_width(r[i]) for r in [heads, *body]) for i in range(len(heads))]
-    if sum(widths) + 2 * (len(widths) - 1) > width:  # too narrow: drop the matched column, then the reference one
+    if (
+        sum(widths) + 2 * (len(widths) - 1) > width
+    ):  # too narrow: drop the matched column, then the reference one
         for drop in (3, 1):
             heads.pop(drop)
             widths.pop(drop)
@@ -198,7 +242,9 @@ def _figures_table(rows: list[tuple[str, dict]], lang: str, width: int) -> list[
                 break
     lines = []
     for r in [heads, *body]:
-        cells = [_pad(r[0], widths[0])] + [_pad(c, w, right=True) for c, w in zip(r[1:], widths[1:])]
+        cells = [_pad(r[0], widths[0])] + [
+            _pad(c, w, right=True) for c, w in zip(r[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(cells).rstrip())
     return lines
 
@@ -219,10 +265,18 @@ T_ = TypeVar("T_")
 
 
 class Progress:
-    """A one-line progress bar on ``stream`` (stderr by default), drawn only on a terminal after ``delay`` s."""
+    """A one-line progress bar on ``stream`` (default stderr), drawn only on a terminal after ``delay`` s."""
 
-    def __init__(self, total: int | None, label: str, enabled: bool = True, *, stream: IO[str] | None = None,
-                 delay: float = 1.0, interval: float = 0.1) -> None:
+    def __init__(
+        self,
+        total: int | None,
+        label: str,
+        enabled: bool = True,
+        *,
+        stream: IO[str] | None = None,
+        delay: float = 1.0,
+        interval: float = 0.1,
+    ) -> None:
         self.total = total
         self.label = label
         self.done = 0
@@ -279,14 +333,22 @@ class Progress:
             self.drawn = False
 
 
-def progress(total: int | None, label: str, enabled: bool = True, *, stream: IO[str] | None = None,
-             delay: float = 1.0) -> Progress:
+def progress(
+    total: int | None, label: str, enabled: bool = True, *, stream: IO[str] | None = None, delay: float = 1.0
+) -> Progress:
     """``with progress(n, "Reading contacts", enabled) as p: ... p.advance(k)`` — silent off a terminal."""
     return Progress(total, label, enabled, stream=stream, delay=delay)
 
 
-def track(items: Iterable[T_], label: str, *, total: int | None = None, enabled: bool = True,
-          stream: IO[str] | None = None, delay: float = 1.0) -> Iterator[T_]:
+def track(
+    items: Iterable[T_],
+    label: str,
+    *,
+    total: int | None = None,
+    enabled: bool = True,
+    stream: IO[str] | None = None,
+    delay: float = 1.0,
+) -> Iterator[T_]:
     """Iterate over ``items`` while advancing a progress line by one per item."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]

@@ -33,8 +33,12 @@ GOLDEN = HERE / "golden"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/report/golden/* from the current output (review the diff!)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/report/golden/* from the current output (review the diff!)",
+    )
 
 
 @pytest.fixture(scope="session")

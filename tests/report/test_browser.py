@@ -21,14 +21,26 @@ from portcheck.report.html import render_html
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
+    ),
 ]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 CONSOLE = re.compile(r":CONSOLE[:(]\S*\]\s*(.*)")
 
-VERDICT = {"en": "The export does NOT meet the acceptance criteria: 5 gating check(s) failed.",
-           "zh": "该导出不符合验收标准：5 项关键检查未通过。"}
+VERDICT = {
+    "en": "The export does NOT meet the acceptance criteria: 5 gating check(s) failed.",
+    "zh": "该导出不符合验收标准：5 项关键检查未通过。",
+}
 
 
 class Run:
@@ -60,9 +72,21 @@ def chromium(page: Path, tmp: Path, *args: str, netlog: bool = False) -> Run:
     profile = tmp / f"profile-{page.stem}-{len(list(tmp.iterdir()))}"
     log = tmp / f"net-{page.stem}.json" if netlog else None
     extra = [f"--log-net-log={log}"] if log else []
-    proc = subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-                           *extra, *args, page.as_uri()],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            str(CHROMIUM),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *extra,
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return Run(proc, log)
 
@@ -113,9 +137,12 @@ def test_injected_markup_is_inert_text(dom_runs, lang):
 def test_detectors_catch_a_page_that_logs_and_fetches(tmp_path):
     """Negative control: the same harness sees console output and page requests when there are some."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>x</p>'
-                   '<script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(function(){});</script>'
-                   '<img src="http://127.0.0.1:9/pixel.png"></body></html>', encoding="utf-8")
+    bad.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>x</p>'
+        '<script>console.error("boom"); fetch("http://127.0.0.1:9/x").catch(function(){});</script>'
+        '<img src="http://127.0.0.1:9/pixel.png"></body></html>',
+        encoding="utf-8",
+    )
     run = chromium(bad, tmp_path, "--dump-dom", netlog=True)
     assert any("boom" in m for m in run.console)
     assert "http://127.0.0.1:9/pixel.png" in run.page_requests
@@ -124,7 +151,8 @@ def test_detectors_catch_a_page_that_logs_and_fetches(tmp_path):
 def test_the_content_security_policy_blocks_what_escaping_might_miss(tmp_path, _sample_cached):
     """If a value ever reached the page unescaped, the CSP would block it and say so on the console."""
     html = render_html(_sample_cached, lang="en").replace(
-        "</main>", '<img src="http://127.0.0.1:9/p.png"><script>document.title="PWNED"</script></main>')
+        "</main>", '<img src="http://127.0.0.1:9/p.png"><script>document.title="PWNED"</script></main>'
+    )
     page = tmp_path / "unescaped.html"
     page.write_text(html, encoding="utf-8")
     run = chromium(page, tmp_path, "--dump-dom", netlog=True)

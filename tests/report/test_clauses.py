@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -27,17 +27,26 @@ def _strip_handover(report):
 
 def test_default_template_has_the_four_clauses_in_both_languages():
     clauses = load_clauses()
-    assert [c.id for c in clauses] == ["exit-handover", "exit-deadline", "migration-accuracy",
-                                       "no-duplicate-customers"]
+    assert [c.id for c in clauses] == [
+        "exit-handover",
+        "exit-deadline",
+        "migration-accuracy",
+        "no-duplicate-customers",
+    ]
     for c in clauses:
         assert c.text and c.text_zh and c.text != c.text_zh
     assert {c.id: c for c in clauses}["exit-deadline"].days == 15
 
 
 def test_sample_report_clause_statuses(sample):
-    out = _by_id(evaluate_clauses(_strip_handover(sample), load_clauses(),
-                                  requested_at=date(2025, 3, 1),
-                                  delivered_at=datetime(2025, 3, 20, 8, 45, tzinfo=timezone.utc)))
+    out = _by_id(
+        evaluate_clauses(
+            _strip_handover(sample),
+            load_clauses(),
+            requested_at=date(2025, 3, 1),
+            delivered_at=datetime(2025, 3, 20, 8, 45, tzinfo=UTC),
+        )
+    )
     # Task.csv was not read: "all data" cannot be confirmed
     assert out["exit-handover"]["status"] == "not_assessed"
     assert "handover.inventory" in out["exit-handover"]["evidence"]
@@ -61,18 +70,33 @@ def test_all_tables_read_and_complete_makes_the_hand_over_clause_met(sample):
 def test_deadline_is_not_assessed_without_a_request_date(sample):
     report = _strip_handover(sample)
     del report["requested_at"]
-    out = _by_id(evaluate_clauses(report, load_clauses(), requested_at=None,
-                                  delivered_at=datetime(2025, 3, 20, tzinfo=timezone.utc)))
+    out = _by_id(
+        evaluate_clauses(
+            report, load_clauses(), requested_at=None, delivered_at=datetime(2025, 3, 20, tzinfo=UTC)
+        )
+    )
     assert out["exit-deadline"]["status"] == "not_assessed"
 
 
 def test_deadline_met_on_the_last_day(sample):
     report = _strip_handover(sample)
-    out = _by_id(evaluate_clauses(report, load_clauses(), requested_at=date(2025, 3, 5),
-                                  delivered_at=datetime(2025, 3, 20, 23, 0, tzinfo=timezone.utc)))
+    out = _by_id(
+        evaluate_clauses(
+            report,
+            load_clauses(),
+            requested_at=date(2025, 3, 5),
+            delivered_at=datetime(2025, 3, 20, 23, 0, tzinfo=UTC),
+        )
+    )
     assert out["exit-deadline"]["status"] == "met"
-    checks = _by_id(contract_checks(report, load_clauses(), requested_at=date(2025, 3, 5),
-                                    delivered_at=datetime(2025, 3, 20, tzinfo=timezone.utc)))
+    checks = _by_id(
+        contract_checks(
+            report,
+            load_clauses(),
+            requested_at=date(2025, 3, 5),
+            delivered_at=datetime(2025, 3, 20, tzinfo=UTC),
+        )
+    )
     assert checks["handover.deadline"]["observed"] == 15
     assert checks["handover.deadline"]["gating"] is False
 
@@ -82,13 +106,18 @@ def test_a_not_assessed_evidence_check_makes_the_clause_not_assessed(sample):
     for c in report["checks"]:
         if c["id"] == "customer.uniqueness":
             c["status"] = "not_assessed"
-    assert _by_id(evaluate_clauses(report, load_clauses()))["no-duplicate-customers"]["status"] == "not_assessed"
+    assert (
+        _by_id(evaluate_clauses(report, load_clauses()))["no-duplicate-customers"]["status"] == "not_assessed"
+    )
 
 
 def test_a_failing_evidence_check_beats_a_not_assessed_one(sample, tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("clauses:\n  - id: x\n    text: X\n    text_zh: 某条\n"
-                    "    evidence: [no.such.check, contact.fidelity.notes]\n", encoding="utf-8")
+    path.write_text(
+        "clauses:\n  - id: x\n    text: X\n    text_zh: 某条\n"
+        "    evidence: [no.such.check, contact.fidelity.notes]\n",
+        encoding="utf-8",
+    )
     out = evaluate_clauses(sample, load_clauses(path))
     assert out[0]["status"] == "not_met"
     assert out[0]["evidence"] == ["no.such.check", "contact.fidelity.notes"]
@@ -96,8 +125,9 @@ def test_a_failing_evidence_check_beats_a_not_assessed_one(sample, tmp_path):
 
 def test_evidence_absent_from_the_report_is_not_assessed(sample, tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("clauses:\n  - id: x\n    text: X\n    evidence: ['*.fidelity.no_such_field']\n",
-                    encoding="utf-8")
+    path.write_text(
+        "clauses:\n  - id: x\n    text: X\n    evidence: ['*.fidelity.no_such_field']\n", encoding="utf-8"
+    )
     out = evaluate_clauses(sample, load_clauses(path))
     assert out[0]["status"] == "not_assessed"
     assert out[0]["text_zh"] == "X"  # no Chinese wording: the English one is kept
@@ -105,17 +135,21 @@ def test_evidence_absent_from_the_report_is_not_assessed(sample, tmp_path):
 
 def test_a_warning_does_not_break_a_clause(sample, tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("clauses:\n  - id: x\n    text: X\n    text_zh: 某条\n"
-                    "    evidence: [contact.validity.email_format, opportunity.fidelity.updated_at]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "clauses:\n  - id: x\n    text: X\n    text_zh: 某条\n"
+        "    evidence: [contact.validity.email_format, opportunity.fidelity.updated_at]\n",
+        encoding="utf-8",
+    )
     assert evaluate_clauses(sample, load_clauses(path))[0]["status"] == "met"
 
 
 def test_formats_other_than_csv_or_excel_fail_the_hand_over(sample):
     report = _strip_handover(sample)
-    report["inventory"] = [{"name": "dump.pdf", "rows": 10, "mapped_to": "customer"},
-                           {"name": "export.zip/contacts.csv", "rows": 5, "mapped_to": "contact"},
-                           {"name": "book.xlsx#Opportunities", "rows": 5, "mapped_to": "opportunity"}]
+    report["inventory"] = [
+        {"name": "dump.pdf", "rows": 10, "mapped_to": "customer"},
+        {"name": "export.zip/contacts.csv", "rows": 5, "mapped_to": "contact"},
+        {"name": "book.xlsx#Opportunities", "rows": 5, "mapped_to": "opportunity"},
+    ]
     checks = _by_id(contract_checks(report, load_clauses()))
     assert checks["handover.formats"]["status"] == "fail"
     assert "pdf" in checks["handover.formats"]["message"]
@@ -137,28 +171,42 @@ def test_report_checks_are_not_changed_by_evaluation(sample):
     assert sample["checks"] == before
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Account.csv", "csv"), ("export/a.zip/Account.csv", "csv"), ("book.xlsx#Sheet1", "xlsx"),
-    ("book.xlsx:Sheet1", "xlsx"), ("Contacts", None), ("data.json", "json"), ("x.CSV", "csv"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Account.csv", "csv"),
+        ("export/a.zip/Account.csv", "csv"),
+        ("book.xlsx#Sheet1", "xlsx"),
+        ("book.xlsx:Sheet1", "xlsx"),
+        ("Contacts", None),
+        ("data.json", "json"),
+        ("x.CSV", "csv"),
+    ],
+)
 def test_table_format_is_read_from_the_name(name, expected):
     assert table_format(name) == expected
 
 
-@pytest.mark.parametrize("content, problem", [
-    ("clauses: [", "not valid YAML at line"),
-    ("- just a list item", "is not a mapping"),
-    ("clauses: []", "lists no clauses"),
-    ("clauses:\n  - id: a\n    text: A\n", "needs 'evidence'"),
-    ("clauses:\n  - id: a\n    text: A\n    evidence: a.b\n", "needs 'evidence'"),
-    ("clauses:\n  - id: a\n    text: A\n    evidence: [x]\n  - id: a\n    text: B\n    evidence: [y]\n",
-     "uses the id 'a' twice"),
-    ("clauses:\n  - id: a\n    text: A\n    evidence: [x]\n    colour: red\n", "unknown key(s): colour"),
-    ("clauses:\n  - id: a\n    text: A\n    evidence: [x]\n    days: soon\n", "'days' must be"),
-    ("version: 2\nclauses:\n  - id: a\n    text: A\n    evidence: [x]\n", "has version 2"),
-    ("clauses:\n  - text: A\n    evidence: [x]\n", "has no id"),
-    ("!!python/object/apply:os.system ['true']", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("clauses: [", "not valid YAML at line"),
+        ("- just a list item", "is not a mapping"),
+        ("clauses: []", "lists no clauses"),
+        ("clauses:\n  - id: a\n    text: A\n", "needs 'evidence'"),
+        ("clauses:\n  - id: a\n    text: A\n    evidence: a.b\n", "needs 'evidence'"),
+        (
+            "clauses:\n  - id: a\n    text: A\n    evidence: [x]\n"
+            "  - id: a\n    text: B\n    evidence: [y]\n",
+            "uses the id 'a' twice",
+        ),
+        ("clauses:\n  - id: a\n    text: A\n    evidence: [x]\n    colour: red\n", "unknown key(s): colour"),
+        ("clauses:\n  - id: a\n    text: A\n    evidence: [x]\n    days: soon\n", "'days' must be"),
+        ("version: 2\nclauses:\n  - id: a\n    text: A\n    evidence: [x]\n", "has version 2"),
+        ("clauses:\n  - text: A\n    evidence: [x]\n", "has no id"),
+        ("!!python/object/apply:os.system ['true']", "not valid YAML"),
+    ],
+)
 def test_bad_clause_files_name_the_file_and_the_problem(tmp_path, content, problem):
     path = tmp_path / "my-clauses.yaml"
     path.write_text(content, encoding="utf-8")

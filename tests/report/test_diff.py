@@ -49,10 +49,18 @@ def test_diff_sorts_changes_into_better_worse_and_changed(sample):
     worse = {c["metric"] for c in result["worse"]}
     better = {c["metric"] for c in result["better"]}
     changed = {c["metric"] for c in result["changed"]}
-    assert worse == {"customer.fidelity", "customer.fidelity.email", "customer.defects.value_changed",
-                     "check:customer.fidelity.email"}
-    assert better == {"contact.fidelity", "contact.fidelity.notes", "contact.defects.truncated",
-                      "check:contact.fidelity.notes"}
+    assert worse == {
+        "customer.fidelity",
+        "customer.fidelity.email",
+        "customer.defects.value_changed",
+        "check:customer.fidelity.email",
+    }
+    assert better == {
+        "contact.fidelity",
+        "contact.fidelity.notes",
+        "contact.defects.truncated",
+        "check:contact.fidelity.notes",
+    }
     assert changed == {"contact.records.export"}
 
 
@@ -76,8 +84,9 @@ def test_something_worse_exits_1_and_is_listed(sample, tmp_path, capsys):
 def test_only_improvements_exit_0(sample, tmp_path, capsys):
     better = copy.deepcopy(sample)
     better["objects"]["opportunity"]["defects"]["value_changed"] = 0
-    code, out, _ = _run([str(_write(tmp_path, "old.json", sample)), str(_write(tmp_path, "new.json", better))],
-                        capsys)
+    code, out, _ = _run(
+        [str(_write(tmp_path, "old.json", sample)), str(_write(tmp_path, "new.json", better))], capsys
+    )
     assert code == 0
     assert "✓ Opportunities: defects: value changed: 1 → 0" in out
     assert "Nothing got worse." in out
@@ -119,12 +128,15 @@ def test_reports_made_against_different_references_are_flagged(sample):
     assert "different profiles or references" in render_diff(diff_reports(sample, new), lang="en")
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "does not exist"),
-    ("{not json", "is not valid JSON"),
-    ('{"hello": 1}', "is not a portcheck report"),
-    ('{"report_version": 9, "verdict": "pass", "objects": {}}', "version 9"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "does not exist"),
+        ("{not json", "is not valid JSON"),
+        ('{"hello": 1}', "is not a portcheck report"),
+        ('{"report_version": 9, "verdict": "pass", "objects": {}}', "version 9"),
+    ],
+)
 def test_unusable_reports_exit_2_with_one_sentence(sample, tmp_path, capsys, content, message):
     good = _write(tmp_path, "good.json", sample)
     bad = tmp_path / "bad.json"

@@ -1,4 +1,4 @@
-"""report.html: self-contained, escaped, verdict first, every label in the chosen language, golden snapshots."""
+"""report.html: self-contained, escaped, verdict first, every label in its language, golden snapshots."""
 
 from __future__ import annotations
 
@@ -38,9 +38,17 @@ def test_english_report_has_no_chinese_outside_data(pages):
 
 def test_data_values_ids_and_hashes_are_marked_as_data(pages):
     nodes = dict(reversed(text_nodes(pages["zh"])))
-    for value in ("CUST-0007", "深…司#3fa1c2d9", "CONT-2990", "export/Account.csv", "Task.csv",
-                  "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b", "contact.fidelity.notes",
-                  "x_credit_rating", "李四"):
+    for value in (
+        "CUST-0007",
+        "深…司#3fa1c2d9",
+        "CONT-2990",
+        "export/Account.csv",
+        "Task.csv",
+        "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
+        "contact.fidelity.notes",
+        "x_credit_rating",
+        "李四",
+    ):
         assert nodes.get(value) is True, value
 
 
@@ -60,27 +68,46 @@ def test_report_is_self_contained(pages, lang):
     assert not re.search(r"https?://", html)
     assert not re.search(r"<(link|script|img|iframe|object|embed)\b", html, re.I)
     assert "@import" not in html and "url(" not in html
-    assert ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'; img-src data:\">") in html
+    assert (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+    ) in html
     assert "@page" in html and "size: A4" in html
 
 
-@pytest.mark.parametrize("lang, verdict", [
-    ("en", "The export does NOT meet the acceptance criteria: 5 gating check(s) failed."),
-    ("zh", "该导出不符合验收标准：5 项关键检查未通过。"),
-])
+@pytest.mark.parametrize(
+    "lang, verdict",
+    [
+        ("en", "The export does NOT meet the acceptance criteria: 5 gating check(s) failed."),
+        ("zh", "该导出不符合验收标准：5 项关键检查未通过。"),
+    ],
+)
 def test_verdict_and_clause_summary_come_first(pages, lang, verdict):
     text = visible_text(pages[lang])
     assert text.index(verdict) < 200
-    summary = ("Contract clauses: 1 met, 2 not met, 1 not assessed." if lang == "en"
-               else "合同条款：1 项符合，2 项不符合，1 项无法评估。")
+    summary = (
+        "Contract clauses: 1 met, 2 not met, 1 not assessed."
+        if lang == "en"
+        else "合同条款：1 项符合，2 项不符合，1 项无法评估。"
+    )
     assert text.index(summary) < 300
 
 
 def test_sections_come_in_the_readers_order(pages):
     html = pages["en"]
-    ids = ["summary", "failing", "clauses", "obj-customer", "obj-contact", "obj-opportunity", "traps",
-           "inventory", "inputs", "policy", "verify"]
+    ids = [
+        "summary",
+        "failing",
+        "clauses",
+        "obj-customer",
+        "obj-contact",
+        "obj-opportunity",
+        "traps",
+        "inventory",
+        "inputs",
+        "policy",
+        "verify",
+    ]
     positions = [html.index(f'id="{i}"') for i in ids]
     assert positions == sorted(positions)
 
@@ -122,18 +149,39 @@ def test_traps_inventory_inputs_and_verification_are_shown(pages):
 def test_a_minimal_report_renders_in_both_languages():
     """Only DESIGN's keys, one object, no reference side in control totals, no optional sections."""
     report = {
-        "report_version": 1, "portcheck_version": "0.1.0", "generated_at": "2025-01-01T00:00:00Z",
-        "verdict": "pass", "options": {}, "policy": {"completeness": 0.99, "fidelity": 0.99},
-        "inputs": [], "inventory": [],
-        "objects": {"contact": {
-            "records": {"reference": None, "export": 10, "matched": 0, "missing": 0, "extra": 0, "deleted": 0,
-                        "ambiguous": 0},
-            "completeness": None, "duplicates": {"keys": 0, "rows": 0, "fuzzy_clusters": 0, "fuzzy_records": 0},
-            "orphans": {}, "declared_total": None,
-            "fidelity": {"compared": 0, "matched": 0, "rate": None, "fields": {}},
-            "defects": {}, "format_differences": {}, "unmapped_columns": [], "missing_fields": [],
-            "control_totals": {"count_by_owner": {"王芳": {"reference": None, "export": 10}}}}},
-        "checks": [], "clauses": [],
+        "report_version": 1,
+        "portcheck_version": "0.1.0",
+        "generated_at": "2025-01-01T00:00:00Z",
+        "verdict": "pass",
+        "options": {},
+        "policy": {"completeness": 0.99, "fidelity": 0.99},
+        "inputs": [],
+        "inventory": [],
+        "objects": {
+            "contact": {
+                "records": {
+                    "reference": None,
+                    "export": 10,
+                    "matched": 0,
+                    "missing": 0,
+                    "extra": 0,
+                    "deleted": 0,
+                    "ambiguous": 0,
+                },
+                "completeness": None,
+                "duplicates": {"keys": 0, "rows": 0, "fuzzy_clusters": 0, "fuzzy_records": 0},
+                "orphans": {},
+                "declared_total": None,
+                "fidelity": {"compared": 0, "matched": 0, "rate": None, "fields": {}},
+                "defects": {},
+                "format_differences": {},
+                "unmapped_columns": [],
+                "missing_fields": [],
+                "control_totals": {"count_by_owner": {"王芳": {"reference": None, "export": 10}}},
+            }
+        },
+        "checks": [],
+        "clauses": [],
     }
     for lang in ("en", "zh"):
         html = render_html(report, lang=lang)
@@ -160,7 +208,11 @@ def test_golden_html(pages, lang, update_golden):
     if update_golden:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pages[lang], encoding="utf-8")
-    assert path.exists(), (f"{path} is missing: run `pytest tests/report --update-golden` "
-                           "(or PORTCHECK_UPDATE_GOLDEN=1) and review the file")
-    assert pages[lang] == path.read_text(encoding="utf-8"), \
-        f"report.html ({lang}) differs from {path.name}; if the change is intended, regenerate with --update-golden"
+    assert path.exists(), (
+        f"{path} is missing: run `pytest tests/report --update-golden` "
+        "(or PORTCHECK_UPDATE_GOLDEN=1) and review the file"
+    )
+    assert pages[lang] == path.read_text(encoding="utf-8"), (
+        f"report.html ({lang}) differs from {path.name}; if the change is intended, "
+        "regenerate with --update-golden"
+    )

@@ -27,9 +27,18 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key):
 
 
 def test_chinese_labels_are_chinese():
-    tables = [i18n.OBJECT_LABELS, i18n.FIELD_LABELS, i18n.OBJECT_FIELD_LABELS, i18n.STAGE_LABELS,
-              i18n.CHECK_STATUS_LABELS, i18n.CLAUSE_STATUS_LABELS, i18n.ROLE_LABELS, i18n.OPTION_LABELS,
-              i18n.DEFECT_LABELS, i18n.DEFECT_SENTENCES]
+    tables = [
+        i18n.OBJECT_LABELS,
+        i18n.FIELD_LABELS,
+        i18n.OBJECT_FIELD_LABELS,
+        i18n.STAGE_LABELS,
+        i18n.CHECK_STATUS_LABELS,
+        i18n.CLAUSE_STATUS_LABELS,
+        i18n.ROLE_LABELS,
+        i18n.OPTION_LABELS,
+        i18n.DEFECT_LABELS,
+        i18n.DEFECT_SENTENCES,
+    ]
     for table in tables:
         for key, (en, zh) in table.items():
             assert CJK.search(zh), (key, zh)
@@ -51,8 +60,10 @@ def test_defect_sentences_exist_for_every_defect_kind_in_both_languages():
         zh = i18n.defect_sentence(kind, "zh", n=1048, field="备注", truncated_at=255)
         assert "1,048" in en and "(notes)" in en
         assert "1,048" in zh and "（备注）" in zh and CJK.search(zh)
-    assert i18n.defect_sentence("truncated", "en", n=1048, field="notes", truncated_at=255) == \
-        "Truncation (notes): 1,048 values cut short at 255 characters."
+    assert (
+        i18n.defect_sentence("truncated", "en", n=1048, field="notes", truncated_at=255)
+        == "Truncation (notes): 1,048 values cut short at 255 characters."
+    )
     assert i18n.defect_sentence("truncated", "en", n=1) == "Truncation: 1 value cut short."
 
 

@@ -23,8 +23,13 @@ def test_summary_fits_the_terminal_width(sample, lang, width):
 def test_summary_says_the_verdict_first_and_lists_failing_checks(sample):
     en = render_summary(sample, lang="en")
     assert en.splitlines()[0].startswith("portcheck: FAIL. The export does NOT meet the acceptance criteria")
-    for cid in ("customer.fidelity.phone", "customer.fidelity.postal_code", "customer.declared_total",
-                "contact.fidelity.notes", "opportunity.fidelity.amount"):
+    for cid in (
+        "customer.fidelity.phone",
+        "customer.fidelity.postal_code",
+        "customer.declared_total",
+        "contact.fidelity.notes",
+        "opportunity.fidelity.amount",
+    ):
         assert cid in en
     assert "Contacts: fidelity of notes" in en and "56.333%, required ≥ 99%" in en
     assert "Phone numbers with a leading zero: 37 of 40 lost" in en
@@ -53,14 +58,19 @@ def test_passing_report_has_no_failing_section(sample):
 
 
 def test_wrapping_never_starts_a_line_with_closing_punctuation():
-    lines = wrap("退出移交：合同终止时，供应商须以通用格式（CSV/Excel）交付全部客户数据（客户、联系人和商机）。", 20)
+    lines = wrap(
+        "退出移交：合同终止时，供应商须以通用格式（CSV/Excel）交付全部客户数据（客户、联系人和商机）。", 20
+    )
     assert all(display_width(line) <= 20 for line in lines)
     assert not any(line[0] in "，。、：）" for line in lines)
-    assert "".join(lines).replace(" ", "") == \
-        "退出移交：合同终止时，供应商须以通用格式（CSV/Excel）交付全部客户数据（客户、联系人和商机）。"
+    assert (
+        "".join(lines).replace(" ", "")
+        == "退出移交：合同终止时，供应商须以通用格式（CSV/Excel）交付全部客户数据（客户、联系人和商机）。"
+    )
 
 
 # ---- progress ------------------------------------------------------------------------------------------
+
 
 def _pty():
     master, slave = os.openpty()
@@ -105,7 +115,7 @@ def test_progress_is_silent_for_quick_work_on_a_terminal():
 
 def test_progress_is_silent_when_stderr_is_not_a_terminal_or_disabled():
     buf = io.StringIO()
-    for item in track(range(20), "Reading", stream=buf, delay=0.0):
+    for _item in track(range(20), "Reading", stream=buf, delay=0.0):
         time.sleep(0.01)
     assert buf.getvalue() == ""
     master, stream = _pty()
