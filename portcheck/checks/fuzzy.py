@@ -64,7 +64,8 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
             {"name": "email", "fields": ["email"], "kind": "email"},
             {"name": "website", "fields": ["website"], "kind": "domain"},
             {"name": "address", "fields": ["address"], "kind": "text", "threshold": 0.9},
-            {"name": "country", "fields": ["country"], "kind": "country", "corroborates": False, "veto": True},
+            {"name": "country", "fields": ["country"], "kind": "country", "corroborates": False,
+             "veto": True},
         ],
         "block_on": ["name", "tax_id", "phone", "email", "website"],
         "window": 30,
@@ -117,7 +118,8 @@ def _check_rules(obj: str, r: dict[str, Any]) -> None:
     if without is not None and int(without) < 2:
         raise UsageError(f"fuzzy rules for {obj}: min_agree_without_name must be at least 2", hint=hint)
     if r.get("name_scorer") is not None and r["name_scorer"] not in _SCORERS:
-        raise UsageError(f"fuzzy rules for {obj}: name_scorer must be one of {', '.join(_SCORERS)}", hint=hint)
+        raise UsageError(f"fuzzy rules for {obj}: name_scorer must be one of {', '.join(_SCORERS)}",
+                         hint=hint)
     if int(r.get("min_agree", 1)) < 1:
         raise UsageError(f"fuzzy rules for {obj}: min_agree must be at least 1 (a name alone never merges)",
                          hint=hint)
@@ -228,7 +230,8 @@ def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
                      hint="block on 'name', 'name_prefix:N', 'name_tokens' or a field group's name")
 
 
-def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
+                     n: int) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -303,7 +306,6 @@ def _name_sim(a: np.ndarray, b: np.ndarray, scorer: str) -> np.ndarray:
 def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
            right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
     import numpy as np
-    from rapidfuzz import fuzz, process
 
     names = prepared["name_np"]
     nl, nr = names[left], names[right]

@@ -55,7 +55,8 @@ def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = 
             if found.orphans:
                 keys = clean(column_or_nulls(child.table, odef.primary_key), null_tokens)
                 sel = pc.indices_nonzero(orphan)
-                for k, v in zip(pc.take(keys, sel).to_pylist(), pc.take(values, sel).to_pylist(), strict=True):
+                orphan_keys, orphan_values = pc.take(keys, sel).to_pylist(), pc.take(values, sel).to_pylist()
+                for k, v in zip(orphan_keys, orphan_values, strict=True):
                     found.rows.append({"key": k or "", "field": fk, "value": v})
         out.append(found)
     return out

@@ -4,7 +4,8 @@
 - company names: optionally traditional → simplified Chinese, bracket characters removed (their content
   kept), spaces next to CJK characters removed, then legal suffixes stripped from the end, longest first
   and repeatedly (``Co., Ltd.``, ``股份有限公司``, ``(集团)有限公司`` …), then every character that is not a
-  letter or a digit removed: ``深圳华信科技（有限公司）`` and ``深圳 华信科技有限公司`` both become ``深圳华信科技``;
+  letter or a digit removed: ``深圳华信科技（有限公司）`` and ``深圳 华信科技有限公司`` both become
+  ``深圳华信科技``;
 - person names: punctuation removed, spaces between CJK characters removed (``王 伟`` → ``王伟``);
 - emails: lower-cased; for gmail.com / googlemail.com only, dots and ``+tag`` dropped from the local part;
 - phones: E.164 through phonenumbers (the row's country, else the table's region; ``+`` numbers need
@@ -128,24 +129,16 @@ def domain_key(arr: pa.Array) -> pa.Array:
 
 
 def _e164(key: str) -> str | None:
-    import phonenumbers
+    from portcheck.checks.rules import phone_info
 
-    region, _, number = key.partition("\x1f")
-    try:
-        parsed = phonenumbers.parse(number, region or None)
-        if phonenumbers.is_possible_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        pass
-    digits = re.sub(r"[^0-9]", "", number)
-    return digits if len(digits) >= 7 else None
+    return phone_info(key)[1]
 
 
 def phone_key(values: pa.Array, regions: pa.Array) -> pa.Array:
     """E.164 where the number can be read (its row's region, or a leading +), else its digits (7 or more)."""
-    values = pc.utf8_normalize(values, "NFKC")
     regions = pc.fill_null(regions, "")
-    plus = pc.fill_null(pc.starts_with(pc.utf8_trim_whitespace(values), "+"), False)
+    trimmed = pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC"))
+    plus = pc.fill_null(pc.starts_with(trimmed, "+"), False)
     region = pc.if_else(plus, "", regions)
     return map_distinct(pc.binary_join_element_wise(region, values, "\x1f"), _e164)
 

@@ -13,6 +13,8 @@ null where the rule does not apply; the suite checks them with ``expect_column_v
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -96,15 +98,31 @@ def phone_regions(countries: pa.Array, default_region: str | None) -> pa.Array:
     return pc.fill_null(per_row, fallback)
 
 
-def _phone_verdict(key: str) -> str | None:
+@lru_cache(maxsize=1 << 20)
+def phone_info(key: str) -> tuple[str, str | None]:
+    """(``valid``/``invalid``, E.164 or the digits) for ``region + "\x1f" + number``; cached per process,
+    so validity and fuzzy matching parse each distinct number once."""
+    import unicodedata
+
     import phonenumbers
 
     region, _, number = key.partition("\x1f")
+    number = unicodedata.normalize("NFKC", number)
     try:
         parsed = phonenumbers.parse(number, region or None)
     except phonenumbers.NumberParseException:
-        return INVALID
-    return VALID if phonenumbers.is_valid_number(parsed) else INVALID
+        parsed = None
+    if parsed is not None and phonenumbers.is_possible_number(parsed):
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        digits = "".join(ch for ch in number if ch.isascii() and ch.isdigit())
+        e164 = digits if len(digits) >= 7 else None
+    valid = parsed is not None and phonenumbers.is_valid_number(parsed)
+    return (VALID if valid else INVALID), e164
+
+
+def _phone_verdict(key: str) -> str:
+    return phone_info(key)[0]
 
 
 def phone_flags(values: pa.Array, regions: pa.Array) -> pa.Array:
@@ -129,12 +147,21 @@ def uscc_flags(values: pa.Array) -> pa.Array:
     return map_distinct(candidates, _uscc_verdict)
 
 
-def _calendar_ok(values: pa.Array) -> pa.Array:
-    """The first ten characters are a real calendar date (2024-02-30 is not)."""
-    head = pc.utf8_slice_codeunits(values, 0, 10)
-    parsed = pc.strptime(head, format="%Y-%m-%d", unit="s", error_is_null=True)
-    back = pc.strftime(parsed, format="%Y-%m-%d")
-    return pc.fill_null(pc.equal(back, head), False)
+def _calendar_ok(values: pa.Array, shape: pa.Array) -> pa.Array:
+    """Rows whose shape matched and whose first ten characters name a real day (2024-02-30 does not)."""
+    import numpy as np
+
+    head = pc.if_else(shape, pc.utf8_slice_codeunits(values, 0, 10), "2000-01-01")
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(head, start, stop), pa.int32()).to_numpy(zero_copy_only=False)
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    days = days + ((month == 2) & leap)
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+    return pc.and_(shape, pa.array(ok))
 
 
 def _flag(values: pa.Array, ok: pa.Array) -> pa.Array:
@@ -145,13 +172,13 @@ def _flag(values: pa.Array, ok: pa.Array) -> pa.Array:
 def date_flags(values: pa.Array) -> pa.Array:
     """``YYYY-MM-DD`` naming a real day."""
     shape = pc.fill_null(pc.match_substring_regex(values, _DATE_SHAPE), False)
-    return _flag(values, pc.and_(shape, _calendar_ok(values)))
+    return _flag(values, _calendar_ok(values, shape))
 
 
 def instant_flags(values: pa.Array) -> pa.Array:
     """ISO 8601 / RFC 3339 instants (``2024-03-01T10:00:00+08:00``, ``…Z``, naive, or a bare date)."""
     shape = pc.fill_null(pc.match_substring_regex(values, _INSTANT_SHAPE), False)
-    return _flag(values, pc.and_(shape, _calendar_ok(values)))
+    return _flag(values, _calendar_ok(values, shape))
 
 
 def flag_column(fld: str) -> str:

@@ -15,8 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from portcheck.checks import rules
-from portcheck.schema import (BOOLEAN, CURRENCY, DATE, DECIMAL, EMAIL, INSTANT, PERCENT, PHONE, STAGE,
-                              load_schema)
+from portcheck.schema import (
+    BOOLEAN,
+    CURRENCY,
+    DATE,
+    DECIMAL,
+    EMAIL,
+    INSTANT,
+    PERCENT,
+    PHONE,
+    STAGE,
+    load_schema,
+)
 
 MOSTLY = 0.99
 SEVERITY = "warning"
@@ -71,8 +81,8 @@ def build_suite(obj: str, columns: list[str] | None = None) -> dict[str, Any]:
                                      f"{f.name}_not_scientific", f.name, key=key,
                                      regex=rules.SCIENTIFIC_REGEX))
         if f.type == EMAIL:
-            exps.append(_expectation("expect_column_values_to_match_regex", f.name, f"{f.name}_format", f.name,
-                                     regex=rules.EMAIL_REGEX))
+            exps.append(_expectation("expect_column_values_to_match_regex", f.name, f"{f.name}_format",
+                                     f.name, regex=rules.EMAIL_REGEX))
         elif f.type == PHONE:
             exps.append(_expectation("expect_column_values_to_be_in_set", rules.flag_column(f.name),
                                      f"{f.name}_valid_for_region", f.name, derived="phone",
@@ -111,9 +121,10 @@ def build_suite(obj: str, columns: list[str] | None = None) -> dict[str, Any]:
         "meta": {"portcheck": {
             "object": obj, "schema": schema.name, "schema_version": schema.version,
             "schema_sha256": schema.sha256,
-            "note": ("Values are validated trimmed, NFC-normalised, with empty strings as null. Columns named "
-                     f"{rules.FLAG_PREFIX}<field>_valid are flags portcheck derives (see each expectation's "
-                     "meta.portcheck.derived_rule); portcheck.checks.validity.prepare_table() computes them."),
+            "note": ("Values are validated trimmed, NFC-normalised, with empty strings as null. Columns "
+                     f"named {rules.FLAG_PREFIX}<field>_valid are flags portcheck derives (see each "
+                     "expectation's meta.portcheck.derived_rule); "
+                     "portcheck.checks.validity.prepare_table() computes them."),
         }},
         "notes": None,
     }

@@ -10,7 +10,8 @@ from pathlib import Path
 from portcheck.errors import OutputError, UsageError
 
 
-def export_suites(out: str | os.PathLike, objects: list[str] | None = None, *, force: bool = False) -> list[Path]:
+def export_suites(out: str | os.PathLike, objects: list[str] | None = None, *,
+                  force: bool = False) -> list[Path]:
     """Write ``<out>/<object>.json`` for each object (all three by default); returns the paths written.
 
     Each file is written completely or not at all; an existing file is replaced only with ``force``.
@@ -29,11 +30,13 @@ def export_suites(out: str | os.PathLike, objects: list[str] | None = None, *, f
     targets = [folder / f"{obj}.json" for obj in wanted]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
-        raise OutputError(f"{existing[0]} already exists", hint="pass --force to replace it, or choose another --out")
+        raise OutputError(f"{existing[0]} already exists",
+                          hint="pass --force to replace it, or choose another --out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"cannot create {folder} ({e.strerror})", hint="choose a folder you can write to") from e
+        raise OutputError(f"cannot create {folder} ({e.strerror})",
+                          hint="choose a folder you can write to") from e
     written = []
     for obj, target in zip(wanted, targets, strict=True):
         data = json.dumps(build_suite(obj), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"

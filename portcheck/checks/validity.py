@@ -94,7 +94,7 @@ def prepare_table(ct: CanonicalTable, suite: dict[str, Any], null_tokens: Sequen
 
 def validate(ct: CanonicalTable, *, engine: str = "fast", null_tokens: Sequence[str] = (),
              suite: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[Check]]:
-    """Validate one canonical table; returns the GX result document and one warn-level Check per expectation."""
+    """Validate one canonical table: the GX result document and one warn-level Check per expectation."""
     from portcheck.checks.suite import build_suite
 
     if engine not in ENGINES:
@@ -192,7 +192,8 @@ def _format_map_output(element_count: int, nonnull_count: int | None, unexpected
     return result
 
 
-def run_fast(prepared: pa.Table, suite: dict[str, Any], obj: str, *, rows: int | None = None) -> dict[str, Any]:
+def run_fast(prepared: pa.Table, suite: dict[str, Any], obj: str, *,
+             rows: int | None = None) -> dict[str, Any]:
     """Evaluate the suite on the prepared table with pyarrow.compute; a GX-shaped result document."""
     from portcheck.checks._arrow import column_or_nulls
 

@@ -1,4 +1,4 @@
-"""CLI: ``portcheck suite export`` — the validity expectation suites as GX JSON, for a team's own GX project."""
+"""CLI: ``portcheck suite export`` — the validity suites as GX JSON, for a team's own GX project."""
 
 from __future__ import annotations
 

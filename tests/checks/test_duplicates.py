@@ -10,7 +10,8 @@ def test_surplus_rows_of_a_repeated_key_are_counted_and_listed_in_order():
     t = table("contact", contact_id=["b", "a", "a", "b", "a", "c", None, "", None, " a "],
               full_name=["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10"])
     d = exact_duplicates(t.table, "contact_id")
-    assert d.keys == 4  # a three more times (' a ' is a once trimmed), b once more; empty keys are not duplicates
+    # a three more times (' a ' is a once trimmed), b once more; empty keys are not duplicates
+    assert d.keys == 4
     assert d.key_values == ["b", "a"]
 
 

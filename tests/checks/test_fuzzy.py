@@ -19,8 +19,8 @@ def _clusters(t, **overrides):
 
 def test_chinese_company_name_variants_are_one_customer():
     """Brackets (half- and full-width), full-width letters, inserted spaces, traditional characters."""
-    names = ["深圳华信科技有限公司", "深圳华信科技(有限公司)", "深圳华信科技（有限公司）", "深圳 华信 科技 有限 公司",
-             "深圳華信科技有限公司", "ＳＺ华信", "北京华信科技有限公司"]
+    names = ["深圳华信科技有限公司", "深圳华信科技(有限公司)", "深圳华信科技（有限公司）",
+             "深圳 华信 科技 有限 公司", "深圳華信科技有限公司", "ＳＺ华信", "北京华信科技有限公司"]
     t = table("customer", customer_id=[f"c{i}" for i in range(1, 8)], name=names)
     assert _clusters(t) == [(["c1", "c2", "c3", "c4", "c5"], ["name"])]
 
@@ -75,7 +75,8 @@ def test_a_common_person_name_at_two_companies_is_two_people():
 
 
 def test_a_person_name_with_a_shared_mobile_or_email_is_one_person():
-    t = table("contact", region="CN", contact_id=["p1", "p2", "p3", "p4"], full_name=["王伟", "王 伟", "王伟", "李娜"],
+    t = table("contact", region="CN", contact_id=["p1", "p2", "p3", "p4"],
+              full_name=["王伟", "王 伟", "王伟", "李娜"],
               phone=["138 0013 8000", None, None, None], mobile=[None, "+86 13800138000", None, None],
               email=[None, "W.Wang@Example.cn", "w.wang@example.cn", "w.wang@example.cn"])
     assert _clusters(t) == [(["p1", "p2", "p3"], ["name", "email", "phone"])]
@@ -130,8 +131,8 @@ def test_a_huge_block_of_one_common_name_is_compared_near_linearly():
 
 
 def test_company_key_normalisation():
-    got = nz.company_key(pa.array(["华信科技（集团）股份有限公司", "Acme GmbH & Co. KG", "Costco Wholesale Corp",
-                                   "有限公司", None])).to_pylist()
+    got = nz.company_key(pa.array(["华信科技（集团）股份有限公司", "Acme GmbH & Co. KG",
+                                   "Costco Wholesale Corp", "有限公司", None])).to_pylist()
     assert got == ["华信科技", "acme", "costcowholesale", None, None]
 
 

@@ -17,10 +17,12 @@ def _fixture(removed_customers: tuple[str, ...] = ()):
     customers = [c for c in CUSTOMERS if c not in removed_customers]
     return dataset(
         customer=table("customer", customer_id=customers, name=[f"Company {c}" for c in customers]),
-        contact=table("contact", contact_id=list(CONTACT_CUSTOMER), customer_id=list(CONTACT_CUSTOMER.values()),
+        contact=table("contact", contact_id=list(CONTACT_CUSTOMER),
+                      customer_id=list(CONTACT_CUSTOMER.values()),
                       full_name=[f"Person {p}" for p in CONTACT_CUSTOMER]),
-        opportunity=table("opportunity", opportunity_id=list(OPPS), customer_id=[v[0] for v in OPPS.values()],
-                          contact_id=[v[1] for v in OPPS.values()], name=list(OPPS), stage=["won"] * len(OPPS)))
+        opportunity=table("opportunity", opportunity_id=list(OPPS),
+                          customer_id=[v[0] for v in OPPS.values()], contact_id=[v[1] for v in OPPS.values()],
+                          name=list(OPPS), stage=["won"] * len(OPPS)))
 
 
 def _check(findings, obj, cid):

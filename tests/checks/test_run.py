@@ -12,9 +12,11 @@ from tests.checks.helpers import dataset, table
 def _sample():
     return dataset(
         customer=table("customer", region="CN", customer_id=["c1", "c2", "c2", "c3"],
-                       name=["深圳华信科技有限公司", "深圳华信科技（有限公司）", "深圳华信科技（有限公司）", "远大"],
+                       name=["深圳华信科技有限公司", "深圳华信科技（有限公司）",
+                             "深圳华信科技（有限公司）", "远大"],
                        phone=["0755-8888 1234", "12", "12", None], email=["a@b.cn", "bad", "bad", None]),
-        contact=table("contact", contact_id=["p1", "p2"], customer_id=["c1", "c9"], full_name=["王伟", "李娜"]))
+        contact=table("contact", contact_id=["p1", "p2"], customer_id=["c1", "c9"],
+                      full_name=["王伟", "李娜"]))
 
 
 def test_only_present_objects_get_findings_and_figures_are_filled_in():
@@ -35,7 +37,8 @@ def test_fast_and_gx_engines_give_the_same_checks_and_results():
     fast = run_checks(_sample(), Policy(), engine="fast")
     gx = run_checks(_sample(), Policy(), engine="gx")
     for obj in fast:
-        assert [c.to_dict() for c in fast[obj].validity_checks] == [c.to_dict() for c in gx[obj].validity_checks]
+        fast_checks = [c.to_dict() for c in fast[obj].validity_checks]
+        assert fast_checks == [c.to_dict() for c in gx[obj].validity_checks]
         assert fast[obj].gx_result["results"] == gx[obj].gx_result["results"]
         assert gx[obj].gx_result["meta"]["portcheck"]["engine"] == "gx"
 

@@ -25,19 +25,19 @@ def test_export_writes_one_loadable_suite_per_object(tmp_path):
 
 def test_export_of_one_object_and_refusal_to_overwrite(tmp_path):
     runner = CliRunner()
-    assert runner.invoke(cli, ["suite", "export", "--object", "customer", "--out", str(tmp_path)]).exit_code == 0
+    args = ["suite", "export", "--object", "customer", "--out", str(tmp_path)]
+    assert runner.invoke(cli, args).exit_code == 0
     assert [p.name for p in tmp_path.iterdir()] == ["customer.json"]
-    again = runner.invoke(cli, ["suite", "export", "--object", "customer", "--out", str(tmp_path)],
-                          standalone_mode=False, catch_exceptions=True)
+    again = runner.invoke(cli, args, standalone_mode=False, catch_exceptions=True)
     assert again.exception is not None and getattr(again.exception, "exit_code", None) == 2
-    forced = runner.invoke(cli, ["suite", "export", "--object", "customer", "--out", str(tmp_path), "--force"])
+    forced = runner.invoke(cli, [*args, "--force"])
     assert forced.exit_code == 0
 
 
 def test_an_unknown_object_is_a_usage_error(tmp_path):
-    from portcheck.cli import main
-
     import pytest
+
+    from portcheck.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main(["suite", "export", "--object", "lead", "--out", str(tmp_path)])

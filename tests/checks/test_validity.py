@@ -28,44 +28,54 @@ CASES: dict[tuple[str, str], tuple[dict, dict, int]] = {
     ("customer", "name_not_empty"): ({"name": ["华信"]}, {"name": ["华信", None, ""]}, 2),
     ("customer", "phone_not_scientific"): ({"phone": ["13800138000"]}, {"phone": ["1.38001E+10", "138"]}, 1),
     ("customer", "phone_valid_for_region"): (
-        {"phone": ["0755-8888 1234", "+1 650-253-0000", "138 0013 8000", "12"], "country": ["CN", "US", "中国", None]},
-        {"phone": ["0755-8888 123", "+86 12", "650-253-0000", "12"], "country": ["CN", None, "China", None]}, 3),
+        {"phone": ["0755-8888 1234", "+1 650-253-0000", "138 0013 8000", "12"],
+         "country": ["CN", "US", "中国", None]},
+        {"phone": ["0755-8888 123", "+86 12", "650-253-0000", "12"],
+         "country": ["CN", None, "China", None]}, 3),
     ("customer", "email_format"): ({"email": ["a@b.com", "张三@例子.中国", "o'brien@x.ie", None]},
                                    {"email": ["bad", "a@b", "a@b.com", "a b@c.com", "a..b@c.com"]}, 4),
-    ("customer", "tax_id_not_scientific"): ({"tax_id": ["91110000600037341L"]}, {"tax_id": ["9.1110E+17"]}, 1),
+    ("customer", "tax_id_not_scientific"): ({"tax_id": ["91110000600037341L"]},
+                                            {"tax_id": ["9.1110E+17"]}, 1),
     ("customer", "tax_id_uscc_check_digit"): (
         {"tax_id": ["91110000600037341L", "9111 0000 6000 3734 1L", "123456789", "US-12-3456789"]},
         {"tax_id": ["91110000600037341X", "91110000600037341l", "91110000600037341O"]}, 2),
     ("customer", "created_at_instant"): (
-        {"created_at": ["2024-03-01T10:00:00+08:00", "2024-03-01 10:00", "2024-03-01T02:00:00.123Z", "2024-02-29"]},
-        {"created_at": ["2024-02-30T10:00:00Z", "01/03/2024", "2024-03-01T25:00:00", "2024-03-01T10:00:00Z"]}, 3),
+        {"created_at": ["2024-03-01T10:00:00+08:00", "2024-03-01 10:00", "2024-03-01T02:00:00.123Z",
+                        "2024-02-29"]},
+        {"created_at": ["2024-02-30T10:00:00Z", "01/03/2024", "2024-03-01T25:00:00",
+                        "2024-03-01T10:00:00Z"]}, 3),
     ("customer", "updated_at_instant"): ({"updated_at": ["2024-03-01T10:00:00Z"]},
                                          {"updated_at": ["yesterday", "2024-03-01T10:00:00Z"]}, 1),
     # contact
     ("contact", "contact_id_not_empty"): ({"contact_id": ["p1"]}, {"contact_id": ["p1", None]}, 1),
     ("contact", "contact_id_unique"): ({"contact_id": ["p1", "p2"]}, {"contact_id": ["p1", "p1"]}, 2),
     ("contact", "contact_id_not_scientific"): ({"contact_id": ["p1"]}, {"contact_id": ["1.2E+3"]}, 1),
-    ("contact", "customer_id_not_scientific"): ({"customer_id": ["c1"]}, {"customer_id": ["c1", "3.4e+18"]}, 1),
+    ("contact", "customer_id_not_scientific"): ({"customer_id": ["c1"]},
+                                                {"customer_id": ["c1", "3.4e+18"]}, 1),
     ("contact", "full_name_not_empty"): ({"full_name": ["王伟"]}, {"full_name": [" ", "王伟"]}, 1),
     ("contact", "email_format"): ({"email": ["x@y.cn"]}, {"email": ["x@y", "x@y.cn"]}, 1),
     ("contact", "phone_not_scientific"): ({"phone": ["010-6552 9988"]}, {"phone": ["1.06553E+9"]}, 1),
     ("contact", "phone_valid_for_region"): ({"phone": ["010-6552 9988", "+44 20 7946 0958"]},
                                             {"phone": ["010-6552", "+44 20 7946 0958"]}, 1),
     ("contact", "mobile_not_scientific"): ({"mobile": ["13800138000"]}, {"mobile": ["1.38001E+10"]}, 1),
-    ("contact", "mobile_valid_for_region"): ({"mobile": ["13800138000"]}, {"mobile": ["1380013800", "99"]}, 2),
+    ("contact", "mobile_valid_for_region"): ({"mobile": ["13800138000"]},
+                                             {"mobile": ["1380013800", "99"]}, 2),
     ("contact", "is_primary_boolean"): ({"is_primary": ["true", "false", None]},
                                         {"is_primary": ["yes", "TRUE", "true"]}, 2),
-    ("contact", "created_at_instant"): ({"created_at": ["2024-01-01T00:00:00"]}, {"created_at": ["2024-13-01"]}, 1),
+    ("contact", "created_at_instant"): ({"created_at": ["2024-01-01T00:00:00"]},
+                                        {"created_at": ["2024-13-01"]}, 1),
     ("contact", "updated_at_instant"): ({"updated_at": ["2024-01-01"]}, {"updated_at": ["20240101"]}, 1),
     # opportunity
-    ("opportunity", "opportunity_id_not_empty"): ({"opportunity_id": ["o1"]}, {"opportunity_id": [None, None]}, 2),
+    ("opportunity", "opportunity_id_not_empty"): ({"opportunity_id": ["o1"]},
+                                                  {"opportunity_id": [None, None]}, 2),
     ("opportunity", "opportunity_id_unique"): ({"opportunity_id": ["o1", "o2"]},
                                                {"opportunity_id": ["o1", "o2", "o2", "o2"]}, 3),
     ("opportunity", "opportunity_id_not_scientific"): ({"opportunity_id": ["o1"]},
                                                        {"opportunity_id": ["6.0E+17", "o1"]}, 1),
     ("opportunity", "customer_id_not_empty"): ({"customer_id": ["c1"]}, {"customer_id": ["", "c1"]}, 1),
     ("opportunity", "customer_id_not_scientific"): ({"customer_id": ["c1"]}, {"customer_id": ["1e+10"]}, 1),
-    ("opportunity", "contact_id_not_scientific"): ({"contact_id": ["p1", None]}, {"contact_id": ["1E+10"]}, 1),
+    ("opportunity", "contact_id_not_scientific"): ({"contact_id": ["p1", None]},
+                                                   {"contact_id": ["1E+10"]}, 1),
     ("opportunity", "name_not_empty"): ({"name": ["Deal"]}, {"name": [None, "Deal"]}, 1),
     ("opportunity", "stage_not_empty"): ({"stage": ["won"]}, {"stage": ["", "won"]}, 1),
     ("opportunity", "stage_canonical"): ({"stage": ["lead", "won", "lost", "needs_analysis"]},
@@ -77,8 +87,9 @@ CASES: dict[tuple[str, str], tuple[dict, dict, int]] = {
     ("opportunity", "probability_range"): ({"probability": ["0", "50.5", "100", "10%", "100.0"]},
                                            {"probability": ["101", "-1", "abc", "0.5", "100.5"]}, 4),
     ("opportunity", "expected_close_date_date"): ({"expected_close_date": ["2024-02-29", "2025-12-31"]},
-                                                  {"expected_close_date": ["2023-02-29", "2024/01/01", "2024-1-1",
-                                                                           "2024-03-01T00:00:00"]}, 4),
+                                                  {"expected_close_date": [
+                                                      "2023-02-29", "2024/01/01", "2024-1-1",
+                                                      "2024-03-01T00:00:00"]}, 4),
     ("opportunity", "created_at_instant"): ({"created_at": ["2024-06-30T23:59:60Z"]},
                                             {"created_at": ["2024-06-31T00:00:00Z"]}, 1),
     ("opportunity", "updated_at_instant"): ({"updated_at": ["2024-06-30 08:00:00+0800"]},
@@ -156,8 +167,7 @@ def test_phone_without_region_or_plus_is_not_judged():
 
 
 def test_success_rate_is_compared_exactly_with_the_threshold():
-    ok, _ = 99, 1
-    emails = ["a@b.com"] * ok + ["bad"]
+    emails = ["a@b.com"] * 99 + ["bad"]
     _, checks = validate(table("contact", email=emails))
     check = next(c for c in checks if c.id == "contact.validity.email_format")
     assert check.status == "pass" and check.observed == 0.99  # 99/100 is exactly 0.99: passes
@@ -190,7 +200,8 @@ def test_engines_share_the_prepared_table():
 
     suite = build_suite("opportunity", ["stage"])
     prepared = pa.table({"stage": pa.array(["won", "x", None], pa.string())})
-    assert run_fast(prepared, suite, "opportunity")["results"] == run_gx(prepared, suite, "opportunity")["results"]
+    fast = run_fast(prepared, suite, "opportunity")
+    assert fast["results"] == run_gx(prepared, suite, "opportunity")["results"]
 
 
 def test_unknown_engine_is_a_usage_error():
