@@ -1,4 +1,4 @@
-"""`portcheck inspect`: exit codes of bad input (in a subprocess, as a user runs it) and its output (CliRunner)."""
+"""`portcheck inspect`: exit codes of bad input (in a subprocess, as users run it), its output (CliRunner)."""
 
 from __future__ import annotations
 
@@ -48,23 +48,47 @@ def _corrupt_workbook() -> bytes:
 
 
 BAD_INPUTS = {
-    # case: (file name or None for a missing path, content factory, words the message must contain, hint words)
+    # case: (file name, None for a missing path; content factory; words in the message; words in the hint)
     "missing path": (None, None, "does not exist", "check the path"),
     "0-byte file": ("Account.csv", lambda: b"", "is empty (0 bytes)", "export"),
     "binary garbage named .csv": ("Account.csv", lambda: bytes(range(256)) * 40, "binary data", "CSV"),
     "corrupt workbook": ("book.xlsx", _corrupt_workbook, "not a readable Excel workbook", "export it again"),
-    "encrypted workbook without password": ("book.xlsx", _encrypted_workbook, "password-protected",
-                                            "--password"),
-    "broken ZIP": ("export.zip", lambda: _zip({"Account.csv": b"Id\n1\n" * 500})[:-40],
-                   "not a readable ZIP archive", "download"),
-    "ZIP with ../ members": ("export.zip", lambda: _zip({"../evil.csv": b"Id\n1\n"}), "leaves the archive",
-                             "unpack"),
-    "ZIP expanding 1,000 times": ("export.zip", lambda: _zip({"Account.csv": b"0" * (10 << 20)}),
-                                  "expands more than 200 times", "--max-ratio"),
-    "JSON with no record list": ("Account.json", lambda: b'{"status": "ok", "count": 2}', "no list of records",
-                                 "--json-path"),
-    "JSON nested 100,000 deep": ("deep.json", lambda: b"[" * 100_000 + b"]" * 100_000, "max_json_depth",
-                                 "--max-json-depth"),
+    "encrypted workbook without password": (
+        "book.xlsx",
+        _encrypted_workbook,
+        "password-protected",
+        "--password",
+    ),
+    "broken ZIP": (
+        "export.zip",
+        lambda: _zip({"Account.csv": b"Id\n1\n" * 500})[:-40],
+        "not a readable ZIP archive",
+        "download",
+    ),
+    "ZIP with ../ members": (
+        "export.zip",
+        lambda: _zip({"../evil.csv": b"Id\n1\n"}),
+        "leaves the archive",
+        "unpack",
+    ),
+    "ZIP expanding 1,000 times": (
+        "export.zip",
+        lambda: _zip({"Account.csv": b"0" * (10 << 20)}),
+        "expands more than 200 times",
+        "--max-ratio",
+    ),
+    "JSON with no record list": (
+        "Account.json",
+        lambda: b'{"status": "ok", "count": 2}',
+        "no list of records",
+        "--json-path",
+    ),
+    "JSON nested 100,000 deep": (
+        "deep.json",
+        lambda: b"[" * 100_000 + b"]" * 100_000,
+        "max_json_depth",
+        "--max-json-depth",
+    ),
 }
 
 
@@ -99,7 +123,7 @@ def test_limit_raised_by_option_lets_the_read_through(tmp_path):
     assert "export.zip/notes.bin: not a format portcheck reads (.bin)" in result.stdout
 
 
-# ------------------------------------------------------------------------------------------- output (CliRunner)
+# ---------------------------------------------------------------------------------- output (CliRunner)
 
 
 def _invoke(*args: str):
@@ -116,20 +140,33 @@ def _cells(line: str) -> int:
 def gb_export(tmp_path):
     folder = tmp_path / "exp"
     folder.mkdir()
-    text = ("客户编号,客户名称,手机,备注\r\n3388926000000166021,深圳市腾讯计算机系统有限公司,0755-86013388,"
-            '"重要客户\r\n第二行, 带逗号"\r\n0012,北京字节跳动科技有限公司,010-12345678,\r\n')
+    text = (
+        "客户编号,客户名称,手机,备注\r\n3388926000000166021,深圳市腾讯计算机系统有限公司,0755-86013388,"
+        '"重要客户\r\n第二行, 带逗号"\r\n0012,北京字节跳动科技有限公司,010-12345678,\r\n'
+    )
     (folder / "客户.csv").write_bytes(text.encode("gb18030"))
-    (folder / "page-1.json").write_text(json.dumps({"totalSize": 3, "done": False, "nextRecordsUrl": "/next",
-                                                    "records": [{"Id": "1", "Name": "Acme"}]}))
-    (folder / "page-2.json").write_text(json.dumps({"totalSize": 3, "done": True,
-                                                    "records": [{"Id": "2", "Name": "Globex"}]}))
+    (folder / "page-1.json").write_text(
+        json.dumps(
+            {
+                "totalSize": 3,
+                "done": False,
+                "nextRecordsUrl": "/next",
+                "records": [{"Id": "1", "Name": "Acme"}],
+            }
+        )
+    )
+    (folder / "page-2.json").write_text(
+        json.dumps({"totalSize": 3, "done": True, "records": [{"Id": "2", "Name": "Globex"}]})
+    )
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     return folder
 
 
 def test_text_output_describes_each_table_in_80_columns(gb_export):
     out = _invoke(str(gb_export))
-    assert all(_cells(line) <= 80 for line in out.splitlines()), [l for l in out.splitlines() if _cells(l) > 80]
+    assert all(_cells(line) <= 80 for line in out.splitlines()), [
+        line for line in out.splitlines() if _cells(line) > 80
+    ]
     assert "4 files, 2 tables, 1 skipped; values masked" in out
     assert "[1] page-*.json#records" in out and "[2] 客户.csv" in out
     assert "encoding   gb18030" in out
@@ -151,12 +188,27 @@ def test_show_values_prints_samples_as_read(gb_export):
 
 def test_json_output_is_stable_and_complete(gb_export):
     doc = json.loads(_invoke("--json", str(gb_export)))
-    assert list(doc) == ["inspect_version", "export", "role", "masked", "files", "tables", "skipped", "profile"]
+    assert list(doc) == [
+        "inspect_version",
+        "export",
+        "role",
+        "masked",
+        "files",
+        "tables",
+        "skipped",
+        "profile",
+    ]
     assert doc["inspect_version"] == 1 and doc["masked"] is True
     assert [f["name"] for f in doc["files"]] == ["logo.png", "page-1.json", "page-2.json", "客户.csv"]
     pages, csv_table = doc["tables"]
     assert pages["files"] == ["page-1.json", "page-2.json"]
-    assert pages["declared"] == {"total": 3, "key": "totalSize", "done": True, "next_cursor": False, "pages": 2}
+    assert pages["declared"] == {
+        "total": 3,
+        "key": "totalSize",
+        "done": True,
+        "next_cursor": False,
+        "pages": 2,
+    }
     assert csv_table["encoding"] == "gb18030" and csv_table["delimiter"] == ","
     assert [c["name"] for c in csv_table["columns"]] == ["客户编号", "客户名称", "手机", "备注"]
     assert csv_table["rows"] == 2 and csv_table["issues"] == []
@@ -169,7 +221,7 @@ def test_json_output_is_stable_and_complete(gb_export):
 
 
 def test_encoding_option_is_applied(tmp_path):
-    (tmp_path / "a.csv").write_bytes("name\ncafé\n".encode("utf-8"))
+    (tmp_path / "a.csv").write_bytes("name\ncafé\n".encode())
     doc = json.loads(_invoke("--json", "--show-values", "--encoding", "latin-1", str(tmp_path / "a.csv")))
     assert doc["tables"][0]["encoding"] == "latin-1"
     assert doc["tables"][0]["columns"][0]["samples"] == ["cafÃ©"]
@@ -177,8 +229,17 @@ def test_encoding_option_is_applied(tmp_path):
 
 def test_json_path_and_column_names_options(tmp_path):
     (tmp_path / "k.json").write_text(json.dumps({"result": {"rows": [["C1", "Acme"]], "meta": [{"x": 1}]}}))
-    doc = json.loads(_invoke("--json", "--show-values", "--json-path", "result.rows", "--column-names",
-                             "FNumber,FName", str(tmp_path / "k.json")))
+    doc = json.loads(
+        _invoke(
+            "--json",
+            "--show-values",
+            "--json-path",
+            "result.rows",
+            "--column-names",
+            "FNumber,FName",
+            str(tmp_path / "k.json"),
+        )
+    )
     table = doc["tables"][0]
     assert table["json_path"] == "result.rows"
     assert [(c["name"], c["samples"]) for c in table["columns"]] == [("FNumber", ["C1"]), ("FName", ["Acme"])]

@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -34,31 +34,79 @@ def _size(value: str | int | None) -> int | None:
 def reader_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Click options for reading an export (encoding, passwords, JSON paths, safety limits)."""
     opts = [
-        click.option("--encoding", help="Encoding of CSV/TXT files (default: detected), e.g. gb18030, big5, utf-16."),
-        click.option("--password", envvar="PORTCHECK_PASSWORD", show_envvar=True,
-                     help="Password of encrypted ZIPs or workbooks."),
-        click.option("--json-path", help="Where the record list is in JSON files, dotted (data.items); '$' = root."),
-        click.option("--column-names", help="Comma-separated names for JSON arrays of arrays (default col_1, …)."),
-        click.option("--header-row", type=click.IntRange(min=1),
-                     help="Row number of the header in sheets and CSV files (default: detected)."),
-        click.option("--max-bytes", envvar="PORTCHECK_MAX_BYTES", show_envvar=True, metavar="SIZE",
-                     help="Limit on bytes decompressed from archives, all together (default 8G)."),
-        click.option("--max-ratio", type=float, envvar="PORTCHECK_MAX_RATIO", show_envvar=True,
-                     help="Limit on how many times a ZIP member may expand its compressed size (default 200)."),
-        click.option("--max-nesting", type=int, envvar="PORTCHECK_MAX_NESTING", show_envvar=True,
-                     help="Limit on ZIPs inside ZIPs (default 4)."),
-        click.option("--max-json-depth", type=int, envvar="PORTCHECK_MAX_JSON_DEPTH", show_envvar=True,
-                     help="Limit on JSON nesting depth (default 64)."),
-        click.option("--max-files", type=int, envvar="PORTCHECK_MAX_FILES", show_envvar=True,
-                     help="Limit on files and archive members, all together (default 10000)."),
+        click.option(
+            "--encoding", help="Encoding of CSV/TXT files (default: detected), e.g. gb18030, big5, utf-16."
+        ),
+        click.option(
+            "--password",
+            envvar="PORTCHECK_PASSWORD",
+            show_envvar=True,
+            help="Password of encrypted ZIPs or workbooks.",
+        ),
+        click.option(
+            "--json-path", help="Where the record list is in JSON files, dotted (data.items); '$' = root."
+        ),
+        click.option(
+            "--column-names", help="Comma-separated names for JSON arrays of arrays (default col_1, …)."
+        ),
+        click.option(
+            "--header-row",
+            type=click.IntRange(min=1),
+            help="Row number of the header in sheets and CSV files (default: detected).",
+        ),
+        click.option(
+            "--max-bytes",
+            envvar="PORTCHECK_MAX_BYTES",
+            show_envvar=True,
+            metavar="SIZE",
+            help="Limit on bytes decompressed from archives, all together (default 8G).",
+        ),
+        click.option(
+            "--max-ratio",
+            type=float,
+            envvar="PORTCHECK_MAX_RATIO",
+            show_envvar=True,
+            help="Limit on how many times a ZIP member may expand its compressed size (default 200).",
+        ),
+        click.option(
+            "--max-nesting",
+            type=int,
+            envvar="PORTCHECK_MAX_NESTING",
+            show_envvar=True,
+            help="Limit on ZIPs inside ZIPs (default 4).",
+        ),
+        click.option(
+            "--max-json-depth",
+            type=int,
+            envvar="PORTCHECK_MAX_JSON_DEPTH",
+            show_envvar=True,
+            help="Limit on JSON nesting depth (default 64).",
+        ),
+        click.option(
+            "--max-files",
+            type=int,
+            envvar="PORTCHECK_MAX_FILES",
+            show_envvar=True,
+            help="Limit on files and archive members, all together (default 10000).",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
     return f
 
 
-READER_OPTION_NAMES = ("encoding", "password", "json_path", "column_names", "header_row", "max_bytes",
-                       "max_ratio", "max_nesting", "max_json_depth", "max_files")
+READER_OPTION_NAMES = (
+    "encoding",
+    "password",
+    "json_path",
+    "column_names",
+    "header_row",
+    "max_bytes",
+    "max_ratio",
+    "max_nesting",
+    "max_json_depth",
+    "max_files",
+)
 
 
 def read_options_from(kw: dict[str, Any]) -> Any:
@@ -81,8 +129,12 @@ def read_options_from(kw: dict[str, Any]) -> Any:
             opts.max_total_bytes = _size(values["max_bytes"])  # type: ignore[assignment]
         except click.BadParameter as e:
             raise click.BadParameter(e.message, param_hint="--max-bytes") from None
-    for key, attr in (("max_ratio", "max_ratio"), ("max_nesting", "max_nesting"),
-                      ("max_json_depth", "max_json_depth"), ("max_files", "max_files")):
+    for key, attr in (
+        ("max_ratio", "max_ratio"),
+        ("max_nesting", "max_nesting"),
+        ("max_json_depth", "max_json_depth"),
+        ("max_files", "max_files"),
+    ):
         if values[key] is not None:
             setattr(opts, attr, values[key])
     return opts
@@ -90,10 +142,17 @@ def read_options_from(kw: dict[str, Any]) -> Any:
 
 @click.command("inspect")
 @click.argument("export", type=str)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (stable keys) instead of text.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document (stable keys) instead of text."
+)
 @click.option("--show-values", is_flag=True, help="Show sample values unmasked (default: masked).")
-@click.option("--samples", type=click.IntRange(0, 20), default=SAMPLES, show_default=True,
-              help="Sample values shown per column.")
+@click.option(
+    "--samples",
+    type=click.IntRange(0, 20),
+    default=SAMPLES,
+    show_default=True,
+    help="Sample values shown per column.",
+)
 @reader_options
 def inspect_command(export: str, as_json: bool, show_values: bool, samples: int, **kw: Any) -> None:
     """Show what portcheck reads in EXPORT (a file, folder or ZIP): per table its file, encoding,
@@ -127,8 +186,10 @@ def inspect_document(source: Any, masker: Callable[[Any], str | None], *, sample
         "export": source.root,
         "role": source.role,
         "masked": bool(getattr(masker, "enabled", True)),
-        "files": [{"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "mtime": _iso(f.mtime)}
-                  for f in source.files],
+        "files": [
+            {"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "mtime": _iso(f.mtime)}
+            for f in source.files
+        ],
         "tables": tables,
         "skipped": [{"name": n, "reason": r} for n, r in source.skipped],
         "profile": likely_profile(source),
@@ -151,14 +212,19 @@ def likely_profile(source: Any) -> dict:
     if not ranking or not ranking[0]["score"]:
         return {"status": "none_fits", "name": None, "score": None, "reason": None, "ranking": ranking}
     best = ranking[0]
-    return {"status": "ok", "name": best["name"], "score": best["score"], "reason": best["reason"],
-            "ranking": ranking}
+    return {
+        "status": "ok",
+        "name": best["name"],
+        "score": best["score"],
+        "reason": best["reason"],
+        "ranking": ranking,
+    }
 
 
 def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _samples(column: Any, n: int) -> list[str]:
@@ -179,16 +245,28 @@ def _samples(column: Any, n: int) -> list[str]:
 def _table_doc(t: Any, masker: Callable[[Any], str | None], samples: int) -> dict:
     meta = dict(t.meta)
     columns = []
-    for written, key in zip(_written_names(t), t.table.column_names):
-        columns.append({"name": written, "key": key,
-                        "samples": [masker(v) for v in _samples(t.table.column(key), samples)]})
+    for written, key in zip(_written_names(t), t.table.column_names, strict=True):
+        columns.append(
+            {
+                "name": written,
+                "key": key,
+                "samples": [masker(v) for v in _samples(t.table.column(key), samples)],
+            }
+        )
     declared = None
     if t.declared is not None:
         d = t.declared
-        declared = {"total": d.total, "key": d.key, "done": d.done, "next_cursor": d.next_cursor is not None,
-                    "pages": d.pages}
+        declared = {
+            "total": d.total,
+            "key": d.key,
+            "done": d.done,
+            "next_cursor": d.next_cursor is not None,
+            "pages": d.pages,
+        }
     if "footer" in meta:
-        meta["footer"] = [line if _FOOTER_BOILERPLATE.match(line) else masker(line) for line in meta["footer"]]
+        meta["footer"] = [
+            line if _FOOTER_BOILERPLATE.match(line) else masker(line) for line in meta["footer"]
+        ]
     if "preamble" in meta:
         meta["preamble"] = [masker(line) for line in meta["preamble"]]
     doc = {
@@ -217,7 +295,7 @@ def _written_names(t: Any) -> list[str]:
     cols = list(t.columns)
     names = t.table.column_names
     if len(cols) < len(names):  # _extra_ columns have no written name
-        cols += names[len(cols):]
+        cols += names[len(cols) :]
     return cols[: len(names)]
 
 
@@ -292,7 +370,9 @@ def _declared_text(d: dict | None) -> str:
     if d.get("done") is True:
         parts.append("done")
     elif d.get("done") is False:
-        parts.append("NOT done: more pages exist" + (" (next-page cursor present)" if d.get("next_cursor") else ""))
+        parts.append(
+            "NOT done: more pages exist" + (" (next-page cursor present)" if d.get("next_cursor") else "")
+        )
     if d.get("pages"):
         parts.append(f"{d['pages']} pages")
     return "; ".join(parts) or "nothing"
@@ -303,18 +383,19 @@ def render_text(doc: dict) -> str:
     lines: list[str] = []
     n_files, n_tables, n_skipped = len(doc["files"]), len(doc["tables"]), len(doc["skipped"])
     lines.append(_fit(f"export: {doc['export']}", WIDTH))
-    lines.append(f"{n_files} file{'s' if n_files != 1 else ''}, {n_tables} table{'s' if n_tables != 1 else ''}"
-                 f", {n_skipped} skipped" + ("; values masked (--show-values to see them)" if doc["masked"] else ""))
+    lines.append(
+        f"{n_files} file{'s' if n_files != 1 else ''}, {n_tables} table{'s' if n_tables != 1 else ''}"
+        f", {n_skipped} skipped" + ("; values masked (--show-values to see them)" if doc["masked"] else "")
+    )
     lines.extend(_profile_lines(doc["profile"]))
     files = {f["name"]: f for f in doc["files"]}
     for i, t in enumerate(doc["tables"], start=1):
         lines.append("")
         lines.append(_fit(f"[{i}] {t['name']}", WIDTH))
         f = files.get(t["file"])
-        label = 11
 
         def row(key: str, value: str) -> None:
-            lines.append(_fit(f"    {key:<{label}}{value}", WIDTH))
+            lines.append(_fit(f"    {key:<11}{value}", WIDTH))
 
         if len(t["files"]) > 1:
             row("files", f"{len(t['files'])} pages: {t['files'][0]} … {t['files'][-1]}")
@@ -323,8 +404,12 @@ def render_text(doc: dict) -> str:
         fmt = t["format"]
         where = []
         if t.get("delimiter") is not None:
-            where.append("delimiter " + {"\t": "tab", ",": "comma ,", ";": "semicolon ;", "|": "pipe |"}.get(
-                t["delimiter"], repr(t["delimiter"])))
+            where.append(
+                "delimiter "
+                + {"\t": "tab", ",": "comma ,", ";": "semicolon ;", "|": "pipe |"}.get(
+                    t["delimiter"], repr(t["delimiter"])
+                )
+            )
         if t.get("sheet") is not None:
             where.append(f"sheet {t['sheet']!r}")
         if t.get("json_path") is not None:

@@ -35,8 +35,9 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 JUNK_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 
-def read_export(path: str | os.PathLike, *, role: str = "export", options: ReadOptions | None = None
-                ) -> ExportSource:
+def read_export(
+    path: str | os.PathLike, *, role: str = "export", options: ReadOptions | None = None
+) -> ExportSource:
     """Read a file, a folder or a ZIP archive into raw tables (files in sorted path order).
 
     Raises :class:`~portcheck.errors.InputError` (exit 2) for a missing path or unusable file, and
@@ -46,8 +47,10 @@ def read_export(path: str | os.PathLike, *, role: str = "export", options: ReadO
     root = Path(path)
     if not root.exists():
         if root.is_symlink():
-            raise InputError(f"{root} is a symbolic link to something that does not exist",
-                             hint="pass the export file or folder itself")
+            raise InputError(
+                f"{root} is a symbolic link to something that does not exist",
+                hint="pass the export file or folder itself",
+            )
         raise InputError(f"{root} does not exist", hint="check the path, or quote it if it contains spaces")
     walker = _Walker(options)
     if root.is_dir():
@@ -68,12 +71,16 @@ def _read_file(path: Path, name: str) -> bytes:
     try:
         return path.read_bytes()
     except PermissionError as e:
-        raise InputError(f"{name} cannot be read (permission denied)",
-                         hint="check the file's permissions; portcheck only needs to read it") from e
+        raise InputError(
+            f"{name} cannot be read (permission denied)",
+            hint="check the file's permissions; portcheck only needs to read it",
+        ) from e
     except IsADirectoryError as e:  # pragma: no cover - raced with a rename
         raise InputError(f"{name} is a folder", hint="pass the export file or folder") from e
     except OSError as e:
-        raise InputError(f"{name} cannot be read ({e.strerror or e})", hint="check the path and the disk") from e
+        raise InputError(
+            f"{name} cannot be read ({e.strerror or e})", hint="check the path and the disk"
+        ) from e
 
 
 class _Walker:
@@ -101,7 +108,7 @@ class _Walker:
                 elif d == "__MACOSX":
                     self.skipped.append((p.relative_to(root).as_posix() + "/", "macOS archive metadata"))
                     dirnames.remove(d)
-            entries.extend((( here / f).relative_to(root).as_posix(), here / f) for f in filenames)
+            entries.extend(((here / f).relative_to(root).as_posix(), here / f) for f in filenames)
         for rel, p in sorted(entries):
             if p.is_symlink():
                 self._check_link(p, rel, real_root)
@@ -115,9 +122,11 @@ class _Walker:
     def _check_link(p: Path, rel: str, real_root: Path) -> None:
         target = p.resolve()
         if target != real_root and real_root not in target.parents:
-            raise InputError(f"{rel} is a symbolic link to {target}, outside the export folder",
-                             hint="portcheck does not follow links out of an export; copy the file into the "
-                                  "folder if it belongs to the export")
+            raise InputError(
+                f"{rel} is a symbolic link to {target}, outside the export folder",
+                hint="portcheck does not follow links out of an export; copy the file into the "
+                "folder if it belongs to the export",
+            )
 
     def blob(self, name: str, data: bytes, mtime: float | None, *, nesting: int, single: bool) -> None:
         """Read one file (from disk or from an archive) named ``name``."""
@@ -130,14 +139,18 @@ class _Walker:
             return
         if not data:
             if single:
-                raise ReadError(f"{name} is empty (0 bytes)",
-                                hint="ask for the export again: an export with no records still has a header row")
+                raise ReadError(
+                    f"{name} is empty (0 bytes)",
+                    hint="ask for the export again: an export with no records still has a header row",
+                )
             self.skipped.append((name, "empty file (0 bytes)"))
             return
         kind, note = _sniff(data, suffix)
         if kind == "badzip":
-            raise ReadError(f"{name} is named .zip but is not a ZIP archive",
-                            hint="the download may be incomplete: download the export again")
+            raise ReadError(
+                f"{name} is named .zip but is not a ZIP archive",
+                hint="the download may be incomplete: download the export again",
+            )
         try:
             if kind == "zip":
                 self._archive(name, data, nesting)
@@ -156,7 +169,9 @@ class _Walker:
                 fmt = {".tsv": "tsv", ".txt": "txt"}.get(suffix, "csv")
                 tables = [read_csv(data, src, name, self.options, suffix=suffix, fmt=fmt)]
             else:
-                self.skipped.append((name, note or f"not a format portcheck reads ({suffix or 'no extension'})"))
+                self.skipped.append(
+                    (name, note or f"not a format portcheck reads ({suffix or 'no extension'})")
+                )
                 return
         except NotTabular as e:
             self.skipped.append((name, str(e)))
@@ -178,10 +193,14 @@ class _Walker:
 
         if nesting + 1 > self.options.max_nesting:
             raise LimitExceeded(
-                f"{name} is a ZIP nested {nesting + 1} levels deep (limit max_nesting = {self.options.max_nesting})",
-                hint="if the nesting is expected, raise the limit with --max-nesting or PORTCHECK_MAX_NESTING")
-        for m in iter_members(data, name, password=self.options.password, max_ratio=self.options.max_ratio,
-                              budget=self.budget):
+                f"{name} is a ZIP nested {nesting + 1} levels deep "
+                f"(limit max_nesting = {self.options.max_nesting})",
+                hint="if the nesting is expected, raise the limit with --max-nesting "
+                "or PORTCHECK_MAX_NESTING",
+            )
+        for m in iter_members(
+            data, name, password=self.options.password, max_ratio=self.options.max_ratio, budget=self.budget
+        ):
             child = f"{name}/{m.path}"
             if m.data is None:
                 self.skipped.append((child, m.skip_reason or "not read"))
@@ -198,12 +217,20 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str | None]:
 
     if is_zip(data):
         if _is_ooxml(data) or suffix in EXCEL_SUFFIXES:
-            note = None if suffix in EXCEL_SUFFIXES else f"named {suffix or 'without extension'} but is an Excel workbook"
+            note = (
+                None
+                if suffix in EXCEL_SUFFIXES
+                else f"named {suffix or 'without extension'} but is an Excel workbook"
+            )
             return "excel", note
         note = None if suffix == ".zip" else f"named {suffix or 'without extension'} but is a ZIP archive"
         return "zip", note
     if data[:8] == OLE2_MAGIC:
-        note = None if suffix in EXCEL_SUFFIXES else f"named {suffix or 'without extension'} but is an Excel workbook"
+        note = (
+            None
+            if suffix in EXCEL_SUFFIXES
+            else f"named {suffix or 'without extension'} but is an Excel workbook"
+        )
         return "excel", note
     if suffix in JSON_SUFFIXES:
         return "json", None
@@ -214,8 +241,10 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str | None]:
     if suffix == ".xls":  # "Excel" files that are really HTML or delimited text (common in CRMs)
         head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith(b"<"):
-            return "skip", (f"an HTML page named {suffix}, not a workbook: open it in Excel and save it as "
-                            ".xlsx, or ask for a CSV export")
+            return "skip", (
+                f"an HTML page named {suffix}, not a workbook: open it in Excel and save it as "
+                ".xlsx, or ask for a CSV export"
+            )
         return "text", f"named {suffix} but is delimited text"
     if suffix == ".zip":
         return "badzip", None

@@ -64,7 +64,9 @@ class Budget:
         if self.files > self.max_files:
             raise LimitExceeded(
                 f"the export holds more than {self.max_files:,} files (limit max_files, reached at {name})",
-                hint="if the export really is that large, raise the limit with --max-files or PORTCHECK_MAX_FILES")
+                hint="if the export really is that large, raise the limit with --max-files "
+                "or PORTCHECK_MAX_FILES",
+            )
 
     def add_bytes(self, n: int, name: str) -> None:
         self.bytes += n
@@ -73,7 +75,8 @@ class Budget:
                 f"archives in the export expand to more than {human_bytes(self.max_total_bytes)} "
                 f"(limit max_total_bytes, reached in {name})",
                 hint="if you trust the export, raise the limit with --max-bytes (e.g. --max-bytes 32G) "
-                     "or PORTCHECK_MAX_BYTES")
+                "or PORTCHECK_MAX_BYTES",
+            )
 
 
 def human_bytes(n: float) -> str:

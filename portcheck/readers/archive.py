@@ -19,7 +19,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portcheck.errors import InputError, LimitExceeded, ReadError
 from portcheck.readers._common import Budget, human_bytes
@@ -43,16 +43,19 @@ def is_zip(data: bytes) -> bool:
     return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def iter_members(data: bytes, name: str, *, password: str | None, max_ratio: float, budget: Budget
-                 ) -> Iterator[Member]:
+def iter_members(
+    data: bytes, name: str, *, password: str | None, max_ratio: float, budget: Budget
+) -> Iterator[Member]:
     """Yield the members of the ZIP ``data`` (named ``name`` in messages), in sorted path order."""
     import pyzipper
 
     try:
         zf = pyzipper.AESZipFile(io.BytesIO(data))
     except (*_bad_zip(), ValueError, OSError, EOFError) as e:
-        raise ReadError(f"{name} is not a readable ZIP archive ({e})",
-                        hint="the download may be incomplete: download the export again") from e
+        raise ReadError(
+            f"{name} is not a readable ZIP archive ({e})",
+            hint="the download may be incomplete: download the export again",
+        ) from e
     with zf:
         infos = zf.infolist()
         named = [(_member_name(info), info) for info in infos]
@@ -71,8 +74,9 @@ def iter_members(data: bytes, name: str, *, password: str | None, max_ratio: flo
             yield Member(path, _read_member(zf, info, full, password, max_ratio, budget), mtime)
 
 
-def _read_member(zf, info: zipfile.ZipInfo, full: str, password: str | None, max_ratio: float,
-                 budget: Budget) -> bytes:
+def _read_member(
+    zf, info: zipfile.ZipInfo, full: str, password: str | None, max_ratio: float, budget: Budget
+) -> bytes:
     encrypted = bool(info.flag_bits & 0x1)
     if encrypted and not password:
         raise InputError(f"{full} is encrypted", hint=PASSWORD_HINT)
@@ -92,7 +96,8 @@ def _read_member(zf, info: zipfile.ZipInfo, full: str, password: str | None, max
                         f"{full} expands more than {max_ratio:g} times its compressed size "
                         f"({human_bytes(info.compress_size)} compressed; limit max_ratio)",
                         hint="this is how ZIP bombs look; if you trust the file, raise the limit with "
-                             "--max-ratio or PORTCHECK_MAX_RATIO")
+                        "--max-ratio or PORTCHECK_MAX_RATIO",
+                    )
                 budget.add_bytes(len(chunk), full)
                 chunks.append(chunk)
     except RuntimeError as e:  # zipfile / pyzipper: bad password, or a password is required
@@ -101,16 +106,22 @@ def _read_member(zf, info: zipfile.ZipInfo, full: str, password: str | None, max
             if password:
                 raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
             raise InputError(f"{full} is encrypted", hint=PASSWORD_HINT) from e
-        raise ReadError(f"{full} cannot be decompressed ({e})",
-                        hint="the download may be incomplete: download the export again") from e
+        raise ReadError(
+            f"{full} cannot be decompressed ({e})",
+            hint="the download may be incomplete: download the export again",
+        ) from e
     except NotImplementedError as e:
-        raise ReadError(f"{full} uses a compression method portcheck cannot read ({e})",
-                        hint="re-pack the archive with ordinary ZIP (deflate) compression") from e
+        raise ReadError(
+            f"{full} uses a compression method portcheck cannot read ({e})",
+            hint="re-pack the archive with ordinary ZIP (deflate) compression",
+        ) from e
     except (*_bad_zip(), EOFError, OSError, ValueError) as e:
         if password and encrypted and ("bad password" in str(e).lower() or "hmac" in str(e).lower()):
             raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
-        raise ReadError(f"{full} is damaged inside its ZIP archive ({e})",
-                        hint="the download may be incomplete: download the export again") from e
+        raise ReadError(
+            f"{full} is damaged inside its ZIP archive ({e})",
+            hint="the download may be incomplete: download the export again",
+        ) from e
     return b"".join(chunks)
 
 
@@ -149,12 +160,13 @@ def _check_path(path: str, archive: str) -> None:
         raise InputError(
             f"{archive} contains a member whose path leaves the archive ({path!r}); portcheck refuses it",
             hint="nothing was extracted; ask the vendor for a clean export, or unpack it yourself with care "
-                 "and pass the folder")
+            "and pass the folder",
+        )
 
 
 def _zip_mtime(date_time: tuple[int, int, int, int, int, int]) -> float | None:
     """ZIP times carry no zone: they are read as UTC, so the same archive gives the same figures anywhere."""
     try:
-        return datetime(*date_time, tzinfo=timezone.utc).timestamp()
+        return datetime(*date_time, tzinfo=UTC).timestamp()
     except ValueError:
         return None

@@ -29,10 +29,23 @@ PREFERENCE = ["gb18030", "big5", "cp1252", "latin_1", "cp932", "cp949"]
 _TIE = 0.02  # chaos within this of the best counts as a tie
 
 # charset-normalizer names -> the names portcheck reports.
-_NAMES = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "hz": "gb18030",
-          "big5": "big5", "big5hkscs": "big5", "cp950": "big5", "cp1252": "cp1252", "latin_1": "latin-1",
-          "iso8859_1": "latin-1", "cp932": "shift_jis", "shift_jis": "shift_jis", "cp949": "euc-kr",
-          "euc_kr": "euc-kr"}
+_NAMES = {
+    "gb18030": "gb18030",
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "cp936": "gb18030",
+    "hz": "gb18030",
+    "big5": "big5",
+    "big5hkscs": "big5",
+    "cp950": "big5",
+    "cp1252": "cp1252",
+    "latin_1": "latin-1",
+    "iso8859_1": "latin-1",
+    "cp932": "shift_jis",
+    "shift_jis": "shift_jis",
+    "cp949": "euc-kr",
+    "euc_kr": "euc-kr",
+}
 
 # How to decode each reported name (supersets that Windows writes: CP950 for Big5, CP932 for Shift_JIS).
 DECODERS = {"big5": ("big5", "cp950", "big5hkscs"), "shift_jis": ("cp932",), "euc-kr": ("cp949",)}
@@ -68,8 +81,10 @@ def check_codec(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError as e:
-        raise UsageError(f"'{name}' is not an encoding Python knows",
-                         hint="use a name such as utf-8, gb18030, big5, utf-16, cp1252 or latin-1") from e
+        raise UsageError(
+            f"'{name}' is not an encoding Python knows",
+            hint="use a name such as utf-8, gb18030, big5, utf-16, cp1252 or latin-1",
+        ) from e
 
 
 def detect(data: bytes | memoryview, override: str | None = None, *, name: str = "the file") -> Detected:
@@ -90,8 +105,9 @@ def detect(data: bytes | memoryview, override: str | None = None, *, name: str =
     return detect_legacy(data, name=name)
 
 
-def detect_legacy(data: bytes | memoryview, *, name: str = "the file", near_first_non_utf8: bool = False
-                  ) -> Detected:
+def detect_legacy(
+    data: bytes | memoryview, *, name: str = "the file", near_first_non_utf8: bool = False
+) -> Detected:
     """Pick among the legacy encodings with charset-normalizer (the data is known not to be UTF-8).
 
     With ``near_first_non_utf8`` the sample is taken around the first byte that is not UTF-8 (for files
@@ -104,21 +120,25 @@ def detect_legacy(data: bytes | memoryview, *, name: str = "the file", near_firs
         try:
             bytes(data).decode("utf-8")
         except UnicodeDecodeError as e:
-            start = bytes(data[max(0, e.start - 65536):e.start]).rfind(b"\n")
+            start = bytes(data[max(0, e.start - 65536) : e.start]).rfind(b"\n")
             start = max(0, e.start - 65536) + start + 1 if start >= 0 else max(0, e.start - 65536)
-    sample = _cut_at_line(bytes(data[start:start + SAMPLE_BYTES]))
+    sample = _cut_at_line(bytes(data[start : start + SAMPLE_BYTES]))
     # charset-normalizer samples a few chunks: give it the lines that are not plain ASCII
     focused = b"".join(_NON_ASCII_LINE.findall(sample))
     if len(focused) >= 64 or (focused and len(sample) > 4 * len(focused)):
         sample = focused
     if b"\x00" in sample:
-        raise ReadError(f"{name} contains binary data, not text",
-                        hint="check that it is really a CSV/text export (not a renamed workbook or archive)")
+        raise ReadError(
+            f"{name} contains binary data, not text",
+            hint="check that it is really a CSV/text export (not a renamed workbook or archive)",
+        )
     chinese = _chinese_choice(sample)
     if chinese is not None:
         return chinese
     results = from_bytes(sample, cp_isolation=list(_NAMES_ISOLATION), preemptive_behaviour=False)
-    candidates = [m for m in results if m.encoding in _NAMES and _NAMES[m.encoding] not in ("gb18030", "big5")]
+    candidates = [
+        m for m in results if m.encoding in _NAMES and _NAMES[m.encoding] not in ("gb18030", "big5")
+    ]
     if not candidates:  # Latin-1 decodes any bytes: a last resort, said to be unsure (the CSV reader
         return Detected("latin-1", 0.3, "fallback")  # refuses it if it turns out to be binary)
     best_chaos = min(m.chaos for m in candidates)
@@ -164,7 +184,7 @@ def _common_hanzi() -> set[str]:
 
 
 def _chinese_score(text: str) -> float:
-    """Share of the non-ASCII characters (CJK punctuation and full-width forms aside) that are common hanzi."""
+    """Share of non-ASCII characters (CJK punctuation and full-width forms aside) that are common hanzi."""
     common = _common_hanzi()
     total = hits = 0
     for ch in text:
@@ -217,8 +237,10 @@ def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the fil
     where = ""
     if isinstance(last, UnicodeDecodeError):
         where = f" (byte {last.start:,})"
-    raise ReadError(f"{name} cannot be decoded as {detected.encoding}{where}",
-                    hint="pass --encoding with the file's real encoding (e.g. gb18030, big5, utf-16, cp1252)")
+    raise ReadError(
+        f"{name} cannot be decoded as {detected.encoding}{where}",
+        hint="pass --encoding with the file's real encoding (e.g. gb18030, big5, utf-16, cp1252)",
+    )
 
 
 def _is_utf8_prefix(sample: bytes, *, complete: bool) -> bool:

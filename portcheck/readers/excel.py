@@ -33,8 +33,9 @@ PASSWORD_HINT = "pass --password, or set PORTCHECK_PASSWORD, with the password t
 CORRUPT_HINT = "open it in Excel and save it again, or ask the vendor to export it again"
 
 
-def read_workbook(data: bytes, source: SourceFile, name: str, options: ReadOptions, *, suffix: str = ".xlsx"
-                  ) -> list[RawTable]:
+def read_workbook(
+    data: bytes, source: SourceFile, name: str, options: ReadOptions, *, suffix: str = ".xlsx"
+) -> list[RawTable]:
     """Read every worksheet of a workbook into a :class:`RawTable` (``book.xlsx#Sheet1``)."""
     import python_calamine as cal
 
@@ -46,7 +47,9 @@ def read_workbook(data: bytes, source: SourceFile, name: str, options: ReadOptio
     except cal.PasswordError as e:
         raise InputError(f"{name} is password-protected", hint=PASSWORD_HINT) from e
     except (cal.CalamineError, OSError, ValueError) as e:
-        raise ReadError(f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT) from e
+        raise ReadError(
+            f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT
+        ) from e
     formats = _FormatReader(data, fmt)
     tables: list[RawTable] = []
     for sheet_name, typ, visible in sheets:
@@ -57,8 +60,9 @@ def read_workbook(data: bytes, source: SourceFile, name: str, options: ReadOptio
             rows = sheet.to_python(skip_empty_area=True)
             start_row, start_col = sheet.start or (0, 0)
         except (cal.CalamineError, OSError, ValueError) as e:
-            raise ReadError(f"sheet {sheet_name!r} of {name} cannot be read ({_first_line(e)})",
-                            hint=CORRUPT_HINT) from e
+            raise ReadError(
+                f"sheet {sheet_name!r} of {name} cannot be read ({_first_line(e)})", hint=CORRUPT_HINT
+            ) from e
         table = _sheet_table(rows, start_row, start_col, sheet_name, name, source, options, fmt, formats)
         if table is None:
             continue
@@ -86,7 +90,9 @@ def _decrypt(data: bytes, name: str, options: ReadOptions) -> tuple[bytes, bool]
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         encrypted = office.is_encrypted()
     except (mse.FileFormatError, OSError, ValueError, KeyError, AssertionError) as e:
-        raise ReadError(f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT) from e
+        raise ReadError(
+            f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT
+        ) from e
     if not encrypted:
         return data, False
     if not options.password:
@@ -122,8 +128,17 @@ def detect_header(rows: list[list[Any]]) -> int:
     return first
 
 
-def _sheet_table(rows: list[list[Any]], start_row: int, start_col: int, sheet_name: str, name: str,
-                 source: SourceFile, options: ReadOptions, fmt: str, formats: _FormatReader) -> RawTable | None:
+def _sheet_table(
+    rows: list[list[Any]],
+    start_row: int,
+    start_col: int,
+    sheet_name: str,
+    name: str,
+    source: SourceFile,
+    options: ReadOptions,
+    fmt: str,
+    formats: _FormatReader,
+) -> RawTable | None:
     import pyarrow as pa
 
     if not any(not _is_blank(v) for r in rows for v in r):
@@ -131,16 +146,19 @@ def _sheet_table(rows: list[list[Any]], start_row: int, start_col: int, sheet_na
     if options.header_row:
         h = max(0, options.header_row - 1 - start_row)
         if h >= len(rows):
-            raise ReadError(f"sheet {sheet_name!r} of {name} has no row {options.header_row}",
-                            hint="check --header-row (rows are numbered as in Excel, from 1)")
+            raise ReadError(
+                f"sheet {sheet_name!r} of {name} has no row {options.header_row}",
+                hint="check --header-row (rows are numbered as in Excel, from 1)",
+            )
     else:
         h = detect_header(rows)
     header_cells = rows[h] if rows else []
     width = max((len(r) for r in rows), default=0)
     header = [_header_text(header_cells[i]) if i < len(header_cells) else "" for i in range(width)]
-    body = [r for r in rows[h + 1:] if any(not _is_blank(v) for v in r)]
+    body = [r for r in rows[h + 1 :] if any(not _is_blank(v) for v in r)]
     blank_rows = len(rows) - h - 1 - len(body)
-    columns = list(zip(*body)) if body else [() for _ in range(width)]
+    body = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in body]
+    columns = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
     names = column_names(header)
     arrays = []
     numeric: list[int] = []
@@ -165,8 +183,15 @@ def _sheet_table(rows: list[list[Any]], start_row: int, start_col: int, sheet_na
         found = formats.sample(sheet_name, start_row + h + 1, start_col, numeric)
         if found:
             meta["number_formats"] = {names[i]: f for i, f in found.items() if i in keep}
-    return RawTable(name=f"{name}#{sheet_name}", source=source, format=fmt, table=table, columns=kept_header,
-                    meta=meta, issues=[])
+    return RawTable(
+        name=f"{name}#{sheet_name}",
+        source=source,
+        format=fmt,
+        table=table,
+        columns=kept_header,
+        meta=meta,
+        issues=[],
+    )
 
 
 def _header_text(v: Any) -> str:

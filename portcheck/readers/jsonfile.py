@@ -39,25 +39,52 @@ from typing import Any
 
 from portcheck.errors import LimitExceeded, ReadError
 from portcheck.readers import encoding as enc
-from portcheck.readers._common import NotTabular, column_names
+from portcheck.readers._common import column_names
 from portcheck.readers.interface import DeclaredTotal, RawTable, ReadOptions, SourceFile
 
 KNOWN_PATHS: list[tuple[str, ...]] = [
-    ("records",), ("results",), ("data",), ("value",), ("data", "dataList"), ("data", "list"),
-    ("data", "records"), ("data", "rows"), ("data", "items"), ("data", "data"), ("items",), ("rows",),
-    ("list",), ("dataList",),
+    ("records",),
+    ("results",),
+    ("data",),
+    ("value",),
+    ("data", "dataList"),
+    ("data", "list"),
+    ("data", "records"),
+    ("data", "rows"),
+    ("data", "items"),
+    ("data", "data"),
+    ("items",),
+    ("rows",),
+    ("list",),
+    ("dataList",),
 ]
 TOTAL_KEYS: list[tuple[str, ...]] = [
-    ("totalSize",), ("@odata.count",), ("totalRow",), ("totalCount",), ("total_count",), ("totalRecords",),
-    ("row_count",), ("total",), ("info", "count"), ("page", "total"), ("paging", "total"),
+    ("totalSize",),
+    ("@odata.count",),
+    ("totalRow",),
+    ("totalCount",),
+    ("total_count",),
+    ("totalRecords",),
+    ("row_count",),
+    ("total",),
+    ("info", "count"),
+    ("page", "total"),
+    ("paging", "total"),
 ]
 PER_PAGE_TOTALS = {"info.count"}
 CURSOR_KEYS: list[tuple[str, ...]] = [
-    ("nextRecordsUrl",), ("paging", "next", "after"), ("@odata.nextLink",), ("info", "next_page_token"),
-    ("next_page_token",), ("nextPageToken",), ("next_cursor",),
+    ("nextRecordsUrl",),
+    ("paging", "next", "after"),
+    ("@odata.nextLink",),
+    ("info", "next_page_token"),
+    ("next_page_token",),
+    ("nextPageToken",),
+    ("next_cursor",),
 ]
 MORE_KEYS: list[tuple[str, ...]] = [("info", "more_records"), ("has_more",), ("hasMore",), ("more_records",)]
-DEPTH_HINT = "if the file is genuinely that deep, raise the limit with --max-json-depth or PORTCHECK_MAX_JSON_DEPTH"
+DEPTH_HINT = (
+    "if the file is genuinely that deep, raise the limit with --max-json-depth or PORTCHECK_MAX_JSON_DEPTH"
+)
 
 
 class NoRecordList(ReadError):
@@ -70,8 +97,9 @@ class Number(str):
     __slots__ = ()
 
 
-def read_json(data: bytes, source: SourceFile, name: str, options: ReadOptions, *, suffix: str = ".json"
-              ) -> list[RawTable]:
+def read_json(
+    data: bytes, source: SourceFile, name: str, options: ReadOptions, *, suffix: str = ".json"
+) -> list[RawTable]:
     """Read one JSON or JSON Lines file into its record table (a list with one :class:`RawTable`)."""
     if not data.strip():
         raise ReadError(f"{name} is empty", hint="ask for the export again")
@@ -92,12 +120,26 @@ def read_json(data: bytes, source: SourceFile, name: str, options: ReadOptions, 
     table, header, issues = records_table(records, name, options, base_depth=parent_depth + 1)
     declared = declared_total(doc, path or ()) if fmt == "json" else None
     json_path = ".".join(path) if path else "$"
-    meta: dict[str, Any] = {"json_path": json_path, "encoding": detected.encoding,
-                            "confidence": detected.confidence, "encoding_method": detected.method,
-                            "encoding_alternatives": detected.alternatives}
+    meta: dict[str, Any] = {
+        "json_path": json_path,
+        "encoding": detected.encoding,
+        "confidence": detected.confidence,
+        "encoding_method": detected.method,
+        "encoding_alternatives": detected.alternatives,
+    }
     table_name = name if not path else f"{name}#{json_path}"
-    return [RawTable(name=table_name, source=source, format=fmt, table=table, columns=header, meta=meta,
-                     declared=declared, issues=issues)]
+    return [
+        RawTable(
+            name=table_name,
+            source=source,
+            format=fmt,
+            table=table,
+            columns=header,
+            meta=meta,
+            declared=declared,
+            issues=issues,
+        )
+    ]
 
 
 class _ExtraData(Exception):
@@ -122,8 +164,10 @@ def _loads(text: str, name: str, options: ReadOptions) -> Any:
     except json.JSONDecodeError as e:
         if e.msg == "Extra data":
             raise _ExtraData() from e
-        raise ReadError(f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})",
-                        hint="the download may be incomplete: download the export again") from e
+        raise ReadError(
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})",
+            hint="the download may be incomplete: download the export again",
+        ) from e
 
 
 def _load_lines(text: str, name: str, options: ReadOptions) -> list[Any]:
@@ -136,14 +180,18 @@ def _load_lines(text: str, name: str, options: ReadOptions) -> list[Any]:
         except RecursionError as e:
             raise _too_deep(name, options) from e
         except json.JSONDecodeError as e:
-            raise ReadError(f"{name} line {lineno} is not valid JSON ({e.msg}, column {e.colno})",
-                            hint="JSON Lines files hold one complete JSON value per line") from e
+            raise ReadError(
+                f"{name} line {lineno} is not valid JSON ({e.msg}, column {e.colno})",
+                hint="JSON Lines files hold one complete JSON value per line",
+            ) from e
     return out
 
 
 def _too_deep(name: str, options: ReadOptions) -> LimitExceeded:
-    return LimitExceeded(f"{name} is nested more than {options.max_json_depth} levels deep (limit max_json_depth)",
-                         hint=DEPTH_HINT)
+    return LimitExceeded(
+        f"{name} is nested more than {options.max_json_depth} levels deep (limit max_json_depth)",
+        hint=DEPTH_HINT,
+    )
 
 
 def _get(doc: Any, path: tuple[str, ...]) -> Any:
@@ -193,15 +241,23 @@ def find_records(doc: Any, name: str, json_path: str | None = None) -> tuple[tup
         path = _split_path(doc, json_path)
         found = _get(doc, path)
         if not isinstance(found, list):
-            what = "nothing" if found is _MISSING else f"a {type(found).__name__ if found is not None else 'null'}"
-            raise NoRecordList(f"{name} has {what} at --json-path '{json_path}', not a list of records",
-                               hint=_paths_hint(doc))
+            what = (
+                "nothing"
+                if found is _MISSING
+                else f"a {type(found).__name__ if found is not None else 'null'}"
+            )
+            raise NoRecordList(
+                f"{name} has {what} at --json-path '{json_path}', not a list of records",
+                hint=_paths_hint(doc),
+            )
         return path, found
     if isinstance(doc, list):
         return (), doc
     if not isinstance(doc, dict):
-        raise NoRecordList(f"{name} holds a single value, not a list of records",
-                           hint="pass an export of records (an array, or an API page with a record list)")
+        raise NoRecordList(
+            f"{name} holds a single value, not a list of records",
+            hint="pass an export of records (an array, or an API page with a record list)",
+        )
     for path in KNOWN_PATHS:
         found = _get(doc, path)
         if isinstance(found, list):
@@ -210,12 +266,16 @@ def find_records(doc: Any, name: str, json_path: str | None = None) -> tuple[tup
     if len(candidates) == 1:
         return candidates[0], _get(doc, candidates[0])
     if not candidates:
-        raise NoRecordList(f"{name} holds no list of records",
-                           hint="if the records are somewhere portcheck does not look, name the place with "
-                                "--json-path (e.g. --json-path data.items)")
+        raise NoRecordList(
+            f"{name} holds no list of records",
+            hint="if the records are somewhere portcheck does not look, name the place with "
+            "--json-path (e.g. --json-path data.items)",
+        )
     shown = ", ".join(".".join(c) for c in candidates[:5])
-    raise NoRecordList(f"{name} holds several lists ({shown}) and it is not clear which are the records",
-                       hint="name the record list with --json-path")
+    raise NoRecordList(
+        f"{name} holds several lists ({shown}) and it is not clear which are the records",
+        hint="name the record list with --json-path",
+    )
 
 
 def _list_candidates(node: Any, path: tuple[str, ...], depth: int):
@@ -235,8 +295,9 @@ def _paths_hint(doc: Any) -> str:
     return "check the path: keys are separated by dots, e.g. data.dataList; '$' is the whole document"
 
 
-def records_table(records: list[Any], name: str, options: ReadOptions, *, base_depth: int = 1
-                  ) -> tuple[Any, list[str], list[str]]:
+def records_table(
+    records: list[Any], name: str, options: ReadOptions, *, base_depth: int = 1
+) -> tuple[Any, list[str], list[str]]:
     """Turn a record list into (Arrow table of strings, header, issues)."""
     import pyarrow as pa
 
@@ -252,10 +313,16 @@ def records_table(records: list[Any], name: str, options: ReadOptions, *, base_d
         header = given[:width] + [f"col_{i}" for i in range(len(given) + 1, width + 1)]
         if options.column_names and len(given) != width:
             issues.append(f"{len(given)} column names were given for rows of up to {width} values")
-        cols = [[(_text(r[i], base_depth + 1, name, options) if i < len(r) else None) for r in records]
-                for i in range(width)]
+        cols = [
+            [(_text(r[i], base_depth + 1, name, options) if i < len(r) else None) for r in records]
+            for i in range(width)
+        ]
         names = column_names(header)
-        return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols)}), header, issues
+        return (
+            pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols, strict=True)}),
+            header,
+            issues,
+        )
     flat: list[dict[str, str | None]] = []
     others = 0
     for r in records:
@@ -267,7 +334,9 @@ def records_table(records: list[Any], name: str, options: ReadOptions, *, base_d
             others += 1
             flat.append({"value": _text(r, base_depth + 1, name, options)})
     if dicts and others:
-        issues.append(f"{others} of {len(records)} records are not objects; their values are in column 'value'")
+        issues.append(
+            f"{others} of {len(records)} records are not objects; their values are in column 'value'"
+        )
     header = list(dict.fromkeys(k for row in flat for k in row))
     # "Owner": null in some records and {"Name": …} in others: the bare, all-null "Owner" column says nothing
     prefixes = {k[:i] for k in header for i in range(len(k)) if k[i] == "."}
@@ -279,8 +348,9 @@ def records_table(records: list[Any], name: str, options: ReadOptions, *, base_d
     return table, header, issues
 
 
-def _flatten(obj: dict, prefix: str, out: dict[str, str | None], depth: int, name: str,
-             options: ReadOptions) -> None:
+def _flatten(
+    obj: dict, prefix: str, out: dict[str, str | None], depth: int, name: str, options: ReadOptions
+) -> None:
     if depth > options.max_json_depth:
         raise _too_deep(name, options)
     for key, value in obj.items():
@@ -323,8 +393,14 @@ def _json_text(value: Any, depth: int, name: str, options: ReadOptions) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_json_text(v, depth + 1, name, options) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {_json_text(v, depth + 1, name, options)}"
-                               for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{json.dumps(str(k), ensure_ascii=False)}: {_json_text(v, depth + 1, name, options)}"
+                for k, v in value.items()
+            )
+            + "}"
+        )
     return json.dumps(value)  # pragma: no cover - json.loads makes nothing else
 
 
@@ -407,8 +483,17 @@ def join_pages(tables: list[RawTable]) -> list[RawTable]:
         name = f"{prefix}{pattern}" + (f"#{json_path}" if json_path != "$" else "")
         meta = dict(pages[0].meta)
         meta["pages"] = [p.source.name for p in pages]
-        joined = RawTable(name=name, source=pages[0].source, format=pages[0].format, table=table, columns=header,
-                          meta=meta, declared=declared, issues=issues, parts=[p.source for p in pages])
+        joined = RawTable(
+            name=name,
+            source=pages[0].source,
+            format=pages[0].format,
+            table=table,
+            columns=header,
+            meta=meta,
+            declared=declared,
+            issues=issues,
+            parts=[p.source for p in pages],
+        )
         merged[id(pages[0])] = joined
         for p in pages[1:]:
             merged[id(p)] = None
@@ -436,8 +521,15 @@ def _join_declared(pages: list[RawTable], issues: list[str]) -> DeclaredTotal | 
             total = first.total
             others = {d.total for d in decls if d is not None and d.total is not None}
             if len(others) > 1:
-                issues.append(f"the pages declare different totals ({', '.join(map(str, sorted(others)))}); "
-                              f"the first page's {total} is used")
+                issues.append(
+                    f"the pages declare different totals ({', '.join(map(str, sorted(others)))}); "
+                    f"the first page's {total} is used"
+                )
     last = decls[-1]
-    return DeclaredTotal(total=total, done=last.done if last else None,
-                         next_cursor=last.next_cursor if last else None, key=key, pages=len(pages))
+    return DeclaredTotal(
+        total=total,
+        done=last.done if last else None,
+        next_cursor=last.next_cursor if last else None,
+        key=key,
+        pages=len(pages),
+    )

@@ -12,7 +12,7 @@ from portcheck.errors import InputError, LimitExceeded, ReadError
 
 from .conftest import read, rows
 
-ACCOUNT = "Id,Name,Phone\r\n001,Acme,0755-8888 1234\r\n002,Globex,010\r\n".encode()
+ACCOUNT = b"Id,Name,Phone\r\n001,Acme,0755-8888 1234\r\n002,Globex,010\r\n"
 CONTACT = "Id,AccountId,LastName\r\n003,001,张\r\n".encode()
 
 
@@ -43,7 +43,10 @@ def test_zip_inside_zip_is_read(tmp_path):
     inner = _zip({"Contact.csv": CONTACT})
     (tmp_path / "outer.zip").write_bytes(_zip({"Account.csv": ACCOUNT, "more/inner.zip": inner}))
     source = read(tmp_path / "outer.zip")
-    assert [t.name for t in source.tables] == ["outer.zip/Account.csv", "outer.zip/more/inner.zip/Contact.csv"]
+    assert [t.name for t in source.tables] == [
+        "outer.zip/Account.csv",
+        "outer.zip/more/inner.zip/Contact.csv",
+    ]
     assert rows(source.tables[1]) == [{"Id": "003", "AccountId": "001", "LastName": "张"}]
 
 
@@ -75,8 +78,9 @@ def test_aes_encrypted_zip_with_a_wrong_password_is_refused(tmp_path):
         read(path, password="nope")
 
 
-@pytest.mark.parametrize("member", ["../evil.csv", "a/../../evil.csv", "/etc/evil.csv", "C:/evil.csv",
-                                    "..\\evil.csv"])
+@pytest.mark.parametrize(
+    "member", ["../evil.csv", "a/../../evil.csv", "/etc/evil.csv", "C:/evil.csv", "..\\evil.csv"]
+)
 def test_member_paths_leaving_the_archive_are_refused_and_nothing_is_written(tmp_path, member):
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "x.zip"
@@ -115,8 +119,10 @@ def test_nesting_depth_is_bounded(tmp_path):
     with pytest.raises(LimitExceeded, match="max_nesting") as e:
         read(tmp_path / "deep.zip", max_nesting=3)
     assert "--max-nesting" in e.value.hint
-    assert read(tmp_path / "deep.zip", max_nesting=4).tables[0].name == \
-        "deep.zip/level2.zip/level1.zip/level0.zip/Account.csv"
+    assert (
+        read(tmp_path / "deep.zip", max_nesting=4).tables[0].name
+        == "deep.zip/level2.zip/level1.zip/level0.zip/Account.csv"
+    )
 
 
 def test_file_count_is_bounded(tmp_path):
@@ -143,7 +149,7 @@ def test_symlink_members_are_not_followed(tmp_path):
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("Account.csv", ACCOUNT)
         link = zipfile.ZipInfo("passwd.csv")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         zf.writestr(link, "/etc/passwd")
     (tmp_path / "l.zip").write_bytes(buf.getvalue())
     source = read(tmp_path / "l.zip")

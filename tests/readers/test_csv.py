@@ -37,27 +37,41 @@ def test_gb18030_without_bom_is_detected_and_keeps_rare_characters(write):
 
 
 def test_every_column_is_text_leading_zeros_and_long_ids_survive(write):
-    path = write("ids.csv", "id,phone,amount,flag,zip\n3388926000000166021,0755-8888 1234,1.50,TRUE,00501\n"
-                            "1e5,007,0,false,\n")
+    path = write(
+        "ids.csv",
+        "id,phone,amount,flag,zip\n3388926000000166021,0755-8888 1234,1.50,TRUE,00501\n1e5,007,0,false,\n",
+    )
     t = only_table(path)
     assert all(f.type == pa.string() for f in t.table.schema)
     assert rows(t) == [
-        {"id": "3388926000000166021", "phone": "0755-8888 1234", "amount": "1.50", "flag": "TRUE", "zip": "00501"},
+        {
+            "id": "3388926000000166021",
+            "phone": "0755-8888 1234",
+            "amount": "1.50",
+            "flag": "TRUE",
+            "zip": "00501",
+        },
         {"id": "1e5", "phone": "007", "amount": "0", "flag": "false", "zip": ""},
     ]
 
 
 def test_big5_is_detected(write):
-    table = [["客戶名稱", "電話", "備註"], ["台灣積體電路製造股份有限公司", "03-5636688", "重要客戶，請優先處理"],
-             ["鴻海精密工業股份有限公司", "02-22683466", "一般客戶"]]
+    table = [
+        ["客戶名稱", "電話", "備註"],
+        ["台灣積體電路製造股份有限公司", "03-5636688", "重要客戶，請優先處理"],
+        ["鴻海精密工業股份有限公司", "02-22683466", "一般客戶"],
+    ]
     t = only_table(write("big5.csv", _csv_text(table), encoding="big5"))
     assert t.meta["encoding"] == "big5"
     assert [list(r.values()) for r in rows(t)] == table[1:]
 
 
 def test_cp1252_smart_quotes_and_euro_are_detected(write):
-    table = [["Name", "City", "Note"], ["José Müller", "Zürich", "“quoted” café – 5€"],
-             ["François Crème", "Besançon", "naïve"]]
+    table = [
+        ["Name", "City", "Note"],
+        ["José Müller", "Zürich", "“quoted” café – 5€"],
+        ["François Crème", "Besançon", "naïve"],
+    ]
     t = only_table(write("west.csv", _csv_text(table), encoding="cp1252"))
     assert t.meta["encoding"] == "cp1252"
     assert [list(r.values()) for r in rows(t)] == table[1:]
@@ -112,7 +126,7 @@ def test_header_only_file_is_a_table_with_zero_rows(write):
 
 
 def test_short_rows_are_padded_and_long_rows_keep_their_surplus_in_order(write):
-    text = ('a,b,c\n1,2,3\n4,5\n"multi\nline",x,y\n6,7,8,9,10\n11\n12,13,14\n')
+    text = 'a,b,c\n1,2,3\n4,5\n"multi\nline",x,y\n6,7,8,9,10\n11\n12,13,14\n'
     t = only_table(write("ragged.csv", text))
     assert rows(t) == [
         {"a": "1", "b": "2", "c": "3", "_extra_1": None, "_extra_2": None},
@@ -133,9 +147,11 @@ def test_short_rows_are_padded_and_long_rows_keep_their_surplus_in_order(write):
 
 
 def test_salesforce_report_footer_is_cut_and_its_total_declared(write):
-    text = ('"Account Name","Phone"\n"Acme","0755"\n"Globex","010"\n\n"Grand Totals (2 records)"\n\n'
-            '"Confidential Information - Do Not Distribute"\n'
-            '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\n"Acme Corp"\n')
+    text = (
+        '"Account Name","Phone"\n"Acme","0755"\n"Globex","010"\n\n"Grand Totals (2 records)"\n\n'
+        '"Confidential Information - Do Not Distribute"\n'
+        '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\n"Acme Corp"\n'
+    )
     t = only_table(write("report.csv", text))
     assert rows(t) == [{"Account Name": "Acme", "Phone": "0755"}, {"Account Name": "Globex", "Phone": "010"}]
     assert t.issues == []
@@ -150,7 +166,9 @@ def test_a_single_column_file_without_footer_keeps_all_its_rows(write):
     assert "footer" not in t.meta
 
 
-@pytest.mark.parametrize(("delimiter", "suffix"), [(";", ".csv"), ("|", ".csv"), ("\t", ".tsv"), ("\t", ".csv")])
+@pytest.mark.parametrize(
+    ("delimiter", "suffix"), [(";", ".csv"), ("|", ".csv"), ("\t", ".tsv"), ("\t", ".csv")]
+)
 def test_delimiter_is_detected(write, delimiter, suffix):
     table = [["Name", "Amount", "Note"], ["Acme", "1,5", "x, y"], ["Globex", "2", "z"]]
     t = only_table(write(f"d{suffix}", _csv_text(table, delimiter=delimiter)))

@@ -20,8 +20,18 @@ def _openpyxl_book(path):
     ws = wb.active
     ws.title = "客户"
     ws.append(["客户编号", "客户名称", "手机", "金额", "成立日期", "更新时间", "启用", "备注"])
-    ws.append([3388926000000166021, "深圳市腾讯计算机系统有限公司", "0755-86013388", 1234.5,
-               date(2024, 1, 2), datetime(2024, 1, 2, 3, 4, 5), True, None])
+    ws.append(
+        [
+            3388926000000166021,
+            "深圳市腾讯计算机系统有限公司",
+            "0755-86013388",
+            1234.5,
+            date(2024, 1, 2),
+            datetime(2024, 1, 2, 3, 4, 5),
+            True,
+            None,
+        ]
+    )
     ws.append([42, "北京字节跳动", "010-12345678", 0.1, None, None, False, "多行\n备注"])
     ws["A2"].number_format = "0.00E+00"
     ws["D2"].number_format = "#,##0.00"
@@ -48,11 +58,27 @@ def test_xlsx_every_sheet_is_a_table_named_book_hash_sheet(tmp_path):
 def test_xlsx_cells_become_text_as_excel_holds_them(tmp_path):
     t = read(_openpyxl_book(tmp_path / "book.xlsx")).tables[0]
     assert rows(t) == [
-        {"客户编号": "3388926000000166000",  # Excel stored the 19-digit ID as a double: damage stays visible
-         "客户名称": "深圳市腾讯计算机系统有限公司", "手机": "0755-86013388", "金额": "1234.5",
-         "成立日期": "2024-01-02", "更新时间": "2024-01-02T03:04:05", "启用": "TRUE", "备注": None},
-        {"客户编号": "42", "客户名称": "北京字节跳动", "手机": "010-12345678", "金额": "0.1",
-         "成立日期": None, "更新时间": None, "启用": "FALSE", "备注": "多行\n备注"},
+        {
+            # Excel stored the 19-digit ID as a double: the damage stays visible
+            "客户编号": "3388926000000166000",
+            "客户名称": "深圳市腾讯计算机系统有限公司",
+            "手机": "0755-86013388",
+            "金额": "1234.5",
+            "成立日期": "2024-01-02",
+            "更新时间": "2024-01-02T03:04:05",
+            "启用": "TRUE",
+            "备注": None,
+        },
+        {
+            "客户编号": "42",
+            "客户名称": "北京字节跳动",
+            "手机": "010-12345678",
+            "金额": "0.1",
+            "成立日期": None,
+            "更新时间": None,
+            "启用": "FALSE",
+            "备注": "多行\n备注",
+        },
     ]
     assert t.meta["number_formats"]["客户编号"] == "0.00E+00"
     assert t.meta["number_formats"]["金额"] == "#,##0.00"
@@ -126,8 +152,15 @@ def test_xls_written_by_xlwt(tmp_path):
     wb.save(str(tmp_path / "old.xls"))
     t = only_table(tmp_path / "old.xls")
     assert t.name == "old.xls#客户" and t.format == "xls"
-    assert rows(t) == [{"客户名称": "深圳市腾讯", "手机": "0755-86013388", "数量": "42",
-                        "金额": "3388926000000166000", "日期": "2024-01-02"}]
+    assert rows(t) == [
+        {
+            "客户名称": "深圳市腾讯",
+            "手机": "0755-86013388",
+            "数量": "42",
+            "金额": "3388926000000166000",
+            "日期": "2024-01-02",
+        }
+    ]
     assert t.meta["number_formats"]["金额"] == "0.00E+00"
 
 

@@ -20,7 +20,12 @@ def test_files_are_read_in_sorted_path_order_and_all_listed(write, tmp_path):
     write("exp/notes.pdf", b"%PDF-1.4 ...")
     source = read_export(tmp_path / "exp")
     assert [t.name for t in source.tables] == ["Account.csv", "a/Opportunity.json#records", "b/Contact.csv"]
-    assert [f.name for f in source.files] == ["Account.csv", "a/Opportunity.json", "b/Contact.csv", "notes.pdf"]
+    assert [f.name for f in source.files] == [
+        "Account.csv",
+        "a/Opportunity.json",
+        "b/Contact.csv",
+        "notes.pdf",
+    ]
     assert source.skipped == [("notes.pdf", "not a format portcheck reads (.pdf)")]
     pdf = source.files[3]
     assert pdf.sha256 == hashlib.sha256(b"%PDF-1.4 ...").hexdigest() and pdf.bytes == 12
@@ -67,9 +72,11 @@ def test_litter_and_empty_files_in_a_folder_are_skipped_with_reasons(write, tmp_
     write("exp/Account.csv", "Id\n1\n")
     source = read_export(tmp_path / "exp")
     assert [t.name for t in source.tables] == ["Account.csv"]
-    assert dict(source.skipped) == {".DS_Store": "operating-system or editor litter",
-                                    "Task.csv": "empty file (0 bytes)",
-                                    "~$book.xlsx": "operating-system or editor litter"}
+    assert dict(source.skipped) == {
+        ".DS_Store": "operating-system or editor litter",
+        "Task.csv": "empty file (0 bytes)",
+        "~$book.xlsx": "operating-system or editor litter",
+    }
 
 
 def test_missing_path_is_an_input_error(tmp_path):

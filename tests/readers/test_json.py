@@ -1,4 +1,4 @@
-"""JSON API pages in the envelopes real CRMs use, JSON Lines, folders of pages; values as their literal text."""
+"""JSON API pages in the envelopes real CRMs use, JSON Lines, folders of pages; values as literal text."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ SALESFORCE_PAGE = """{
   "totalSize": 3, "done": false, "nextRecordsUrl": "/services/data/v59.0/query/01gD0000002HU6KIAW-2000",
   "records": [
     {"attributes": {"type": "Account", "url": "/services/data/v59.0/sobjects/Account/001xx0000001AAAQ"},
-     "Id": "001xx0000001AAAQ", "Name": "Acme", "AnnualRevenue": 1.10, "NumberOfEmployees": 3388926000000166021,
-     "IsDeleted": false, "Owner": {"attributes": {"type": "User"}, "Name": "张三"}, "Phone": "0755-8888 1234"},
+     "Id": "001xx0000001AAAQ", "Name": "Acme", "AnnualRevenue": 1.10,
+     "NumberOfEmployees": 3388926000000166021, "IsDeleted": false,
+     "Owner": {"attributes": {"type": "User"}, "Name": "张三"}, "Phone": "0755-8888 1234"},
     {"attributes": {"type": "Account", "url": "/x"}, "Id": "001xx0000001AABQ", "Name": "Globex",
      "AnnualRevenue": null, "NumberOfEmployees": 7, "IsDeleted": true, "Owner": null, "Phone": null}
   ]
@@ -28,52 +29,106 @@ def test_salesforce_query_page_flattens_and_keeps_literal_numbers(write):
     t = only_table(write("Account.json", SALESFORCE_PAGE))
     assert t.name == "Account.json#records" and t.meta["json_path"] == "records"
     assert rows(t) == [
-        {"attributes.type": "Account", "attributes.url": "/services/data/v59.0/sobjects/Account/001xx0000001AAAQ",
-         "Id": "001xx0000001AAAQ", "Name": "Acme", "AnnualRevenue": "1.10",
-         "NumberOfEmployees": "3388926000000166021", "IsDeleted": "false", "Owner.attributes.type": "User",
-         "Owner.Name": "张三", "Phone": "0755-8888 1234"},
-        {"attributes.type": "Account", "attributes.url": "/x", "Id": "001xx0000001AABQ", "Name": "Globex",
-         "AnnualRevenue": None, "NumberOfEmployees": "7", "IsDeleted": "true", "Owner.attributes.type": None,
-         "Owner.Name": None, "Phone": None},
+        {
+            "attributes.type": "Account",
+            "attributes.url": "/services/data/v59.0/sobjects/Account/001xx0000001AAAQ",
+            "Id": "001xx0000001AAAQ",
+            "Name": "Acme",
+            "AnnualRevenue": "1.10",
+            "NumberOfEmployees": "3388926000000166021",
+            "IsDeleted": "false",
+            "Owner.attributes.type": "User",
+            "Owner.Name": "张三",
+            "Phone": "0755-8888 1234",
+        },
+        {
+            "attributes.type": "Account",
+            "attributes.url": "/x",
+            "Id": "001xx0000001AABQ",
+            "Name": "Globex",
+            "AnnualRevenue": None,
+            "NumberOfEmployees": "7",
+            "IsDeleted": "true",
+            "Owner.attributes.type": None,
+            "Owner.Name": None,
+            "Phone": None,
+        },
     ]
-    assert t.declared == DeclaredTotal(total=3, done=False,
-                                       next_cursor="/services/data/v59.0/query/01gD0000002HU6KIAW-2000",
-                                       key="totalSize")
+    assert t.declared == DeclaredTotal(
+        total=3, done=False, next_cursor="/services/data/v59.0/query/01gD0000002HU6KIAW-2000", key="totalSize"
+    )
 
 
 def test_hubspot_page_with_properties_and_paging_cursor(write):
-    page = {"results": [{"id": "51", "properties": {"email": "a@example.com", "firstname": "Ann",
-                                                     "hs_object_id": "51"},
-                         "createdAt": "2024-01-02T03:04:05.000Z", "archived": False,
-                         "associations": {"companies": {"results": [{"id": "9", "type": "contact_to_company"}]}}}],
-            "paging": {"next": {"after": "52", "link": "https://api.hubapi.com/crm/v3/objects/contacts?after=52"}}}
+    page = {
+        "results": [
+            {
+                "id": "51",
+                "properties": {"email": "a@example.com", "firstname": "Ann", "hs_object_id": "51"},
+                "createdAt": "2024-01-02T03:04:05.000Z",
+                "archived": False,
+                "associations": {"companies": {"results": [{"id": "9", "type": "contact_to_company"}]}},
+            }
+        ],
+        "paging": {
+            "next": {"after": "52", "link": "https://api.hubapi.com/crm/v3/objects/contacts?after=52"}
+        },
+    }
     t = only_table(write("contacts.json", json.dumps(page)))
     assert t.meta["json_path"] == "results"
-    assert rows(t) == [{"id": "51", "properties.email": "a@example.com", "properties.firstname": "Ann",
-                        "properties.hs_object_id": "51", "createdAt": "2024-01-02T03:04:05.000Z",
-                        "archived": "false",
-                        "associations.companies.results": '[{"id": "9", "type": "contact_to_company"}]'}]
+    assert rows(t) == [
+        {
+            "id": "51",
+            "properties.email": "a@example.com",
+            "properties.firstname": "Ann",
+            "properties.hs_object_id": "51",
+            "createdAt": "2024-01-02T03:04:05.000Z",
+            "archived": "false",
+            "associations.companies.results": '[{"id": "9", "type": "contact_to_company"}]',
+        }
+    ]
     assert t.declared == DeclaredTotal(total=None, done=False, next_cursor="52", key=None)
 
 
 def test_zoho_page_data_with_info(write):
-    page = {"data": [{"id": "4150868000000225013", "Account_Name": "Zylker", "Owner": {"name": "Patricia",
-                                                                                     "id": "4150868000000225001"},
-                      "Tag": [], "Annual_Revenue": 1.5e6}],
-            "info": {"per_page": 200, "count": 1, "page": 1, "more_records": False}}
+    page = {
+        "data": [
+            {
+                "id": "4150868000000225013",
+                "Account_Name": "Zylker",
+                "Owner": {"name": "Patricia", "id": "4150868000000225001"},
+                "Tag": [],
+                "Annual_Revenue": 1.5e6,
+            }
+        ],
+        "info": {"per_page": 200, "count": 1, "page": 1, "more_records": False},
+    }
     t = only_table(write("Accounts.json", json.dumps(page)))
-    assert rows(t) == [{"id": "4150868000000225013", "Account_Name": "Zylker", "Owner.name": "Patricia",
-                        "Owner.id": "4150868000000225001", "Tag": "[]", "Annual_Revenue": "1500000.0"}]
+    assert rows(t) == [
+        {
+            "id": "4150868000000225013",
+            "Account_Name": "Zylker",
+            "Owner.name": "Patricia",
+            "Owner.id": "4150868000000225001",
+            "Tag": "[]",
+            "Annual_Revenue": "1500000.0",
+        }
+    ]
     assert t.declared == DeclaredTotal(total=1, done=True, next_cursor=None, key="info.count")
 
 
 def test_dynamics_odata_value_with_count_and_next_link(write):
-    text = ('{"@odata.context": "https://org.crm.dynamics.com/api/data/v9.2/$metadata#accounts", '
-            '"@odata.count": 5000, "value": [{"@odata.etag": "W/\\"1\\"", "accountid": "a1b2", "name": "Fabrikam",'
-            ' "revenue": 100000.00}], '
-            '"@odata.nextLink": "https://org.crm.dynamics.com/api/data/v9.2/accounts?$skiptoken=abc"}')
+    text = (
+        '{"@odata.context": "https://org.crm.dynamics.com/api/data/v9.2/$metadata#accounts", '
+        '"@odata.count": 5000, "value": [{"@odata.etag": "W/\\"1\\"", "accountid": "a1b2", '
+        '"name": "Fabrikam",'
+        ' "revenue": 100000.00}], '
+        '"@odata.nextLink": "https://org.crm.dynamics.com/api/data/v9.2/accounts?$skiptoken=abc"}'
+    )
     t = only_table(write("accounts.json", text))
-    assert rows(t) == [{"@odata.etag": 'W/"1"', "accountid": "a1b2", "name": "Fabrikam", "revenue": "100000.00"}]
+    assert rows(t) == [
+        {"@odata.etag": 'W/"1"', "accountid": "a1b2", "name": "Fabrikam", "revenue": "100000.00"}
+    ]
     assert t.declared.total == 5000 and t.declared.key == "@odata.count"
     assert t.declared.done is False and t.declared.next_cursor.endswith("$skiptoken=abc")
 
@@ -90,8 +145,17 @@ def test_kingdee_arrays_of_arrays_take_given_names_else_numbered(write):
 
 
 def test_fxiaoke_data_datalist_with_total(write):
-    doc = {"errorCode": 0, "errorMessage": "OK", "data": {"total": 2, "dataList": [
-        {"_id": "5f1", "name": "腾讯", "tel": "0755-86013388"}, {"_id": "5f2", "name": "字节", "tel": "010"}]}}
+    doc = {
+        "errorCode": 0,
+        "errorMessage": "OK",
+        "data": {
+            "total": 2,
+            "dataList": [
+                {"_id": "5f1", "name": "腾讯", "tel": "0755-86013388"},
+                {"_id": "5f2", "name": "字节", "tel": "010"},
+            ],
+        },
+    }
     t = only_table(write("fx.json", json.dumps(doc, ensure_ascii=False)))
     assert t.meta["json_path"] == "data.dataList"
     assert column(t, "tel") == ["0755-86013388", "010"]
@@ -99,8 +163,15 @@ def test_fxiaoke_data_datalist_with_total(write):
 
 
 def test_wukong_data_list_with_total_row(write):
-    doc = {"code": 0, "msg": "success", "data": {"totalRow": 12, "pageNumber": 1, "list": [
-        {"customerId": 1001, "customerName": "腾讯", "mobile": "013800138000"}]}}
+    doc = {
+        "code": 0,
+        "msg": "success",
+        "data": {
+            "totalRow": 12,
+            "pageNumber": 1,
+            "list": [{"customerId": 1001, "customerName": "腾讯", "mobile": "013800138000"}],
+        },
+    }
     t = only_table(write("wk.json", json.dumps(doc, ensure_ascii=False)))
     assert t.meta["json_path"] == "data.list"
     assert rows(t) == [{"customerId": "1001", "customerName": "腾讯", "mobile": "013800138000"}]
@@ -178,8 +249,9 @@ def test_invalid_json_says_where(write):
 
 
 def test_gbk_encoded_json_is_decoded(write):
-    text = json.dumps({"data": [{"客户名称": "深圳市腾讯计算机系统有限公司", "手机": "0755-86013388"}]},
-                      ensure_ascii=False)
+    text = json.dumps(
+        {"data": [{"客户名称": "深圳市腾讯计算机系统有限公司", "手机": "0755-86013388"}]}, ensure_ascii=False
+    )
     t = only_table(write("gbk.json", text, encoding="gbk"))
     assert t.meta["encoding"] == "gb18030"
     assert rows(t) == [{"客户名称": "深圳市腾讯计算机系统有限公司", "手机": "0755-86013388"}]
@@ -201,7 +273,11 @@ def test_numbered_api_pages_in_a_folder_become_one_table_in_numeric_order(write,
     assert [t.name for t in source.tables] == ["companies.json#results", "contacts-page-*.json#results"]
     t = source.tables[1]
     assert column(t, "id") == ["1", "2", "3", "4", "5"]
-    assert [p.name for p in t.parts] == ["contacts-page-1.json", "contacts-page-2.json", "contacts-page-10.json"]
+    assert [p.name for p in t.parts] == [
+        "contacts-page-1.json",
+        "contacts-page-2.json",
+        "contacts-page-10.json",
+    ]
     assert t.declared == DeclaredTotal(total=5, done=None, next_cursor=None, key="total", pages=3)
     assert len(source.files) == 4
 

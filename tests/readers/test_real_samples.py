@@ -61,23 +61,53 @@ def test_report_csv_keeps_the_contactless_rows_padded():
     assert t.meta["encoding"] == "utf-8-sig"
     assert t.columns[0] == "Account: Account Name"  # the BOM is not part of the name
     assert column(t, "Account: Account Name") == [
-        "Alpha Dynamics", "Alpha Dynamics", "Alpha Dynamics", "Madison Investments", "Madison Investments",
-        "Madison Investments", "Burlington Textiles", "GenePoint", "OpenFloor Furniture", "Express Logistics",
-        "Jefferson Management", "Northern Trail Travel", "United Productions", "Edge Communications"]
-    assert rows(t)[7] == {"Account: Account Name": "GenePoint", "Account: Type": "Customer - Direct",
-                          "Account: Phone": "7819662255", "Contact: First Name": None, "Contact: Last Name": None,
-                          "Contact: Title": None, "Contact: Phone": None, "Contact: Email": None,
-                          "Contact: Picture": None}
-    assert column(t, "Contact: Email")[:6] == ["amy@demo.net", "jennifer@demo.net", "caroline@demo.net",
-                                               "michael@demo.net", "anup@demo.net", "jonathan@demo.net"]
+        "Alpha Dynamics",
+        "Alpha Dynamics",
+        "Alpha Dynamics",
+        "Madison Investments",
+        "Madison Investments",
+        "Madison Investments",
+        "Burlington Textiles",
+        "GenePoint",
+        "OpenFloor Furniture",
+        "Express Logistics",
+        "Jefferson Management",
+        "Northern Trail Travel",
+        "United Productions",
+        "Edge Communications",
+    ]
+    assert rows(t)[7] == {
+        "Account: Account Name": "GenePoint",
+        "Account: Type": "Customer - Direct",
+        "Account: Phone": "7819662255",
+        "Contact: First Name": None,
+        "Contact: Last Name": None,
+        "Contact: Title": None,
+        "Contact: Phone": None,
+        "Contact: Email": None,
+        "Contact: Picture": None,
+    }
+    assert column(t, "Contact: Email")[:6] == [
+        "amy@demo.net",
+        "jennifer@demo.net",
+        "caroline@demo.net",
+        "michael@demo.net",
+        "anup@demo.net",
+        "jonathan@demo.net",
+    ]
     assert t.meta["ragged"] == {"short": 8, "long": 0, "lines": [8, 9, 10, 11, 12, 13, 14, 15]}
 
 
 def test_dataloader_csv_values_spreadsheets_like_to_fix_stay_as_written():
     t = only_table(shared("real-samples/salesforce-apex-recipes/dataloader-csv/Opportunities.csv"))
-    assert rows(t)[1] == {"amount": "15065.74", "closedate": "2021-01-19T00:30:44Z", "description": "-1E02",
-                          "name": "Pelican, great white", "StageName": "Negotiation/Review",
-                          "accountId": "@AccountRef35"}
+    assert rows(t)[1] == {
+        "amount": "15065.74",
+        "closedate": "2021-01-19T00:30:44Z",
+        "description": "-1E02",
+        "name": "Pelican, great white",
+        "StageName": "Negotiation/Review",
+        "accountId": "@AccountRef35",
+    }
     assert column(t, "description")[2] == "⁰⁴⁵"
     accounts = only_table(shared("real-samples/salesforce-apex-recipes/dataloader-csv/Accounts.csv"))
     assert rows(accounts)[1]["shippingpostalcode"] == "2203"
@@ -89,20 +119,36 @@ def test_data_tree_json_quirks_survive():
     assert column(t, "description")[:5] == ['"', "-1E02", "⁰⁴⁵", '""', "사회과학원 어학연구소"]
     assert column(t, "attributes.referenceId")[0] == "OpportunityRef1"
     contacts = only_table(shared("real-samples/salesforce-apex-recipes/data-tree-json/Contacts.json"))
-    assert rows(contacts)[0] == {"lastName": "Sinisbury", "firstName": "Lianna", "email": "lsinisbury0@dropbox.com",
-                                 "accountId": "@AccountRef10", "title": "Statistician I", "phone": "5624081052",
-                                 "attributes.type": "Contact", "attributes.referenceId": "ContactRef1"}
+    assert rows(contacts)[0] == {
+        "lastName": "Sinisbury",
+        "firstName": "Lianna",
+        "email": "lsinisbury0@dropbox.com",
+        "accountId": "@AccountRef10",
+        "title": "Statistician I",
+        "phone": "5624081052",
+        "attributes.type": "Contact",
+        "attributes.referenceId": "ContactRef1",
+    }
 
 
 def test_opportunity_envelope_declares_ten_but_holds_nine():
     t = only_table(shared("real-samples/salesforce-data-import-test-org/Opportunity.json"))
     assert t.declared == DeclaredTotal(total=10, done=True, next_cursor=None, key="totalSize")
     assert t.rows == 9
-    assert rows(t)[0] == {"attributes.type": "Opportunity", "attributes.referenceId": "ref0060S000006FFuEQAW",
-                          "AccountId": "@ref0010S00000C1t21QAB", "IsPrivate": "false",
-                          "Name": "Express Logistics Standby Generator", "StageName": "Closed Won",
-                          "Amount": "220000", "Probability": "100", "CloseDate": "2018-06-27",
-                          "Type": "New Customer", "LeadSource": "Trade Show", "ForecastCategoryName": "Closed"}
+    assert rows(t)[0] == {
+        "attributes.type": "Opportunity",
+        "attributes.referenceId": "ref0060S000006FFuEQAW",
+        "AccountId": "@ref0010S00000C1t21QAB",
+        "IsPrivate": "false",
+        "Name": "Express Logistics Standby Generator",
+        "StageName": "Closed Won",
+        "Amount": "220000",
+        "Probability": "100",
+        "CloseDate": "2018-06-27",
+        "Type": "New Customer",
+        "LeadSource": "Trade Show",
+        "ForecastCategoryName": "Closed",
+    }
 
 
 def test_multiline_addresses_in_json_are_kept_whole():
