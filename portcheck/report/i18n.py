@@ -230,10 +230,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "使用 portcheck：核验签名和所有哈希值；提供原始文件时，还会确认它们正是本报告所述的文件：",
     ),
     "verify_manual": (
-        "Without portcheck: compare each input file's SHA-256 with the table above, and check the signature "
-        "with OpenSSL as the bundle's {file} explains:",
-        "不使用 portcheck：将每个输入文件的 SHA-256 与上表对照，"
-        "并按证据包中 {file} 的说明用 OpenSSL 核验签名：",
+        "Without portcheck: check every file of the signed bundle against its {manifest} (the input files' "
+        "SHA-256 are also in the table above), then the signature with OpenSSL, as the bundle's {file} "
+        "explains step by step:",
+        "不使用 portcheck：用签名证据包中的 {manifest} 核对每个文件（输入文件的 SHA-256 也列在上表中），"
+        "再用 OpenSSL 核验签名，具体步骤见证据包中的 {file}：",
     ),
     "exit_codes": (
         "Exit codes: 0 accepted or valid, 1 not accepted or invalid, 2 unusable input.",

@@ -216,3 +216,18 @@ def test_golden_html(pages, lang, update_golden):
         f"report.html ({lang}) differs from {path.name}; if the change is intended, "
         "regenerate with --update-golden"
     )
+
+
+def test_every_key_may_be_absent(sample):
+    """Reports from older runs or other tools: any one key missing still renders (and says less)."""
+    from portcheck.report.terminal import render_summary
+
+    for key in list(sample):
+        partial = {k: v for k, v in sample.items() if k != key}
+        assert "</html>" in render_html(partial, lang="zh")
+        render_summary(partial, lang="en")
+    for key in list(sample["objects"]["contact"]):
+        partial = {**sample, "objects": {**sample["objects"], "contact": {
+            k: v for k, v in sample["objects"]["contact"].items() if k != key}}}
+        assert "</html>" in render_html(partial, lang="zh")
+        render_summary(partial, lang="zh")
