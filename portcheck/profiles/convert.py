@@ -6,8 +6,8 @@ scaling work on the distinct values of a column (dictionary encoding), which are
 Date-times already in ISO 8601 form (``2024-03-01``, ``2024-03-01T10:00:00+08:00``, ``…Z``, with a space
 instead of ``T``) are left exactly as written; the comparison reads them. Other forms are rewritten:
 
-- ``4/8/2025 17:19`` (slashes, dots or dashes; 12-hour ``PM``; ``2024年3月1日``) in the profile's order
-  (MDY, DMY or YMD) → naive ``2025-04-08T17:19:00``;
+- ``4/8/2025 17:19`` (slashes, dots or dashes; 12-hour ``5:19 PM``; ``2024年3月1日``) in the profile's
+  order (MDY, DMY or YMD; a 4-digit first part is always the year) → naive ``2025-04-08T17:19:00``;
 - epoch milliseconds (12–13 digits) or seconds (9–10 digits) → UTC ``2024-03-01T02:00:00Z``;
 - Excel serial dates (20000–80000, fraction = time of day) → naive ``2024-03-01T10:00:00``.
 
@@ -24,12 +24,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 ISO_RE = (r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?$")
-SLASHED_RE = (r"^(?P<a>\d{1,4})\s*[/.\-年]\s*(?P<b>\d{1,2})\s*[/.\-月]\s*(?P<c>\d{1,4})\s*日?"
-              r"(?:(?:\s+|T)(?P<h>\d{1,2})[:时](?P<mi>\d{2})(?:[:分](?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ap>[AaPp][Mm])?)?$")
 EPOCH_MS_RE = r"^-?\d{12,13}$"
 EPOCH_S_RE = r"^-?\d{9,10}$"
 SERIAL_RE = r"^\d{5}(?:\.\d+)?$"
 CJK_RE = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+_TIMES = ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M", "")
+_DATES = {"MDY": ("%m/%d/%Y", "%m/%d/%y"), "DMY": ("%d/%m/%Y", "%d/%m/%y"), "YMD": ("%Y/%m/%d",)}
+# Which rows a date format may read: strptime's %Y also takes 1-3 digits, so the digit counts are checked first.
+_GUARDS = {"%Y": r"^\d{4}/\d{1,2}/\d{1,2}(?:\s|$)", "Y": r"^\d{1,2}/\d{1,2}/\d{4}(?:\s|$)",
+           "y": r"^\d{1,2}/\d{1,2}/\d{2}(?:\s|$)"}
 
 
 def _pa():
@@ -62,59 +65,86 @@ def is_empty(arr: pa.Array) -> pa.Array:
     return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True)
 
 
-def _pad(values: pa.Array, width: int) -> pa.Array:
+def _ts_text(ts: pa.Array, with_time: bool, suffix: str = "") -> pa.Array:
+    """timestamp → 'YYYY-MM-DDTHH:MM:SS[.fff]' + suffix (no fraction when it is zero), or 'YYYY-MM-DD'.
+
+    Arrow's cast to text is used rather than strftime, which is thirty times slower.
+    """
     pa, pc = _pa()
-    return pc.utf8_lpad(pc.cast(values, pa.string()), width=width, padding="0")
-
-
-def _format_ts(ts: pa.Array, suffix: str) -> pa.Array:
-    """timestamp[ms] → 'YYYY-MM-DDTHH:MM:SS[.fff]' + suffix."""
-    pa, pc = _pa()
-    secs = pc.cast(pc.floor(pc.divide(pc.cast(ts, pa.int64()), 1000.0)), pa.int64())
-    frac = pc.subtract(pc.cast(ts, pa.int64()), pc.multiply(secs, 1000))
-    base = pc.strftime(pc.cast(pc.cast(secs, pa.timestamp("s")), pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
-    frac_txt = pc.if_else(pc.equal(frac, 0), "", pc.binary_join_element_wise(".", _pad(frac, 3), ""))
-    return pc.binary_join_element_wise(base, frac_txt, suffix, "")
-
-
-def _slashed(arr: pa.Array, order: str, with_time: bool) -> tuple[pa.Array, pa.Array]:
-    """Parse slashed dates; returns (mask, iso text)."""
-    pa, pc = _pa()
-    mask = pc.fill_null(pc.match_substring_regex(arr, SLASHED_RE), False)
-    filled = pc.if_else(mask, arr, "1/1/2000")
-    parts = pc.extract_regex(filled, SLASHED_RE)
-    a, b, c = (parts.field(k) for k in ("a", "b", "c"))
-    # A 4-digit first part always means Y-M-D, whatever the declared order.
-    first_is_year = pc.greater(pc.utf8_length(a), 2)
-    if order == "DMY":
-        y, m, d = c, b, a
-    elif order == "YMD":
-        y, m, d = a, b, c
-    else:
-        y, m, d = c, a, b
-    y = pc.if_else(first_is_year, a, y)
-    m = pc.if_else(first_is_year, b, m)
-    d = pc.if_else(first_is_year, c, d)
-    yi = pc.cast(y, pa.int64())
-    yi = pc.if_else(pc.less(yi, 100), pc.add(yi, pc.if_else(pc.less(yi, 70), 2000, 1900)), yi)
-    date = pc.binary_join_element_wise(_pad(yi, 4), _pad(pc.cast(m, pa.int64()), 2),
-                                       _pad(pc.cast(d, pa.int64()), 2), "-")
-    valid = pc.and_(pc.and_(pc.greater_equal(pc.cast(m, pa.int64()), 1), pc.less_equal(pc.cast(m, pa.int64()), 12)),
-                    pc.and_(pc.greater_equal(pc.cast(d, pa.int64()), 1), pc.less_equal(pc.cast(d, pa.int64()), 31)))
-    mask = pc.and_(mask, valid)
     if not with_time:
-        return mask, date
-    h_raw = parts.field("h")
-    has_time = pc.fill_null(pc.greater(pc.utf8_length(h_raw), 0), False)
-    h = pc.cast(pc.if_else(has_time, h_raw, "0"), pa.int64())
-    ap = pc.utf8_lower(pc.fill_null(parts.field("ap"), ""))
-    h = pc.if_else(pc.and_(pc.equal(ap, "pm"), pc.less(h, 12)), pc.add(h, 12), h)
-    h = pc.if_else(pc.and_(pc.equal(ap, "am"), pc.equal(h, 12)), 0, h)
-    mi = pc.if_else(has_time, parts.field("mi"), "00")
-    s_raw = parts.field("s")
-    s = pc.if_else(pc.fill_null(pc.greater(pc.utf8_length(s_raw), 0), False), s_raw, "00")
-    time = pc.binary_join_element_wise(_pad(h, 2), mi, s, ":")
-    return mask, pc.binary_join_element_wise(date, time, "T")
+        return pc.cast(pc.cast(ts, pa.date32()), pa.string())
+    text = pc.replace_substring(pc.cast(ts, pa.string()), pattern=" ", replacement="T", max_replacements=1)
+    if pa.types.is_timestamp(ts.type) and ts.type.unit != "s":
+        text = pc.replace_substring_regex(text, pattern=r"\.0+$", replacement="")
+    return pc.binary_join_element_wise(text, suffix, "") if suffix else text
+
+
+def _replace_if(arr: pa.Array, probe: str, pattern: str, replacement: str) -> pa.Array:
+    """A regex replacement, skipped when no value contains ``probe`` (regexes over millions of rows cost)."""
+    _, pc = _pa()
+    if not pc.any(pc.fill_null(pc.match_substring_regex(arr, probe), False)).as_py():
+        return arr
+    return pc.replace_substring_regex(arr, pattern=pattern, replacement=replacement)
+
+
+def _parse_slashed(text: pa.Array, order: str, with_time: bool) -> pa.Array:
+    """Slashed, dotted, dashed or 年月日 dates (+ optional 24h or AM/PM time) → naive ISO text, else null."""
+    pa, pc = _pa()
+    norm = _replace_if(text, "[年月]", r"\s*[年月]\s*", "/")
+    norm = _replace_if(norm, "日", "日", "")
+    norm = _replace_if(norm, r"^\d{1,4}[.\-]", r"^(\d{1,4})[.\-](\d{1,2})[.\-](\d{1,4})", r"\1/\2/\3")
+    norm = _replace_if(norm, r"\d[AaPp][Mm]$", r"\s*([AaPp][Mm])$", r" \1")
+    norm = _replace_if(norm, r"T|\s\s", r"[T\s]+", " ")
+    result = pa.nulls(len(text), pa.timestamp("s"))
+    dates = _DATES[order] + (("%Y/%m/%d",) if order != "YMD" else ())
+    for d in dates:
+        guard = _GUARDS["%Y"] if d.startswith("%Y") else _GUARDS[d[-1]]
+        fits = pc.fill_null(pc.match_substring_regex(norm, guard), False)
+        if not pc.any(fits).as_py():
+            continue
+        candidates = pc.if_else(fits, norm, pa.scalar(None, pa.string()))
+        for t in _TIMES:
+            if not pc.any(pc.and_(fits, pc.is_null(result))).as_py():
+                break
+            fmt = f"{d} {t}" if t else d
+            parsed = pc.strptime(candidates, format=fmt, unit="s", error_is_null=True)
+            result = pc.coalesce(result, parsed)
+    return _ts_text(result, with_time)
+
+
+def _subset(arr: pa.Array, mask: pa.Array, fn) -> pa.Array:  # noqa: ANN001
+    """Apply ``fn`` to the masked values only; values it returns null for stay as written."""
+    pa, pc = _pa()
+    if not pc.any(mask).as_py():
+        return arr
+    part = arr.filter(mask)
+    done = fn(part)
+    merged = pc.coalesce(done, part)
+    return pc.replace_with_mask(arr, mask, merged)
+
+
+def _convert_other(text: pa.Array, order: str, epoch: str, excel_serial: bool, with_time: bool) -> pa.Array:
+    """Non-ISO date-times (text already trimmed) → ISO text, or null when the form is not recognised."""
+    pa, pc = _pa()
+    out = _parse_slashed(text, order, with_time)
+    if epoch != "none":
+        for regex, unit in ((EPOCH_MS_RE, "ms"), (EPOCH_S_RE, "s")):
+            if epoch not in ("auto", unit):
+                continue
+            m = pc.and_(pc.is_null(out), pc.fill_null(pc.match_substring_regex(text, regex), False))
+            if pc.any(m).as_py():
+                n = pc.cast(pc.if_else(m, text, "0"), pa.int64())
+                ms = n if unit == "ms" else pc.multiply(n, 1000)
+                ts = pc.cast(ms, pa.timestamp("ms"))
+                out = pc.if_else(m, _ts_text(ts, with_time, "Z" if with_time else ""), out)
+    if excel_serial:
+        m = pc.and_(pc.is_null(out), pc.fill_null(pc.match_substring_regex(text, SERIAL_RE), False))
+        if pc.any(m).as_py():
+            serial = pc.cast(pc.if_else(m, text, "30000"), pa.float64())
+            m = pc.and_(m, pc.and_(pc.greater_equal(serial, 20000), pc.less_equal(serial, 80000)))
+            ms = pc.cast(pc.round(pc.multiply(pc.subtract(serial, 25569.0), 86_400_000.0)), pa.int64())
+            out = pc.if_else(m, _ts_text(pc.cast(ms, pa.timestamp("ms")), with_time), out)
+    return out
 
 
 def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_serial: bool = True) -> pa.Array:
@@ -122,31 +152,10 @@ def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_
     pa, pc = _pa()
     arr = as_string(arr)
     text = pc.utf8_trim_whitespace(arr)
-    iso = pc.fill_null(pc.match_substring_regex(text, ISO_RE), True)
-    out = arr
-    todo = pc.invert(iso)
-    if not pc.any(todo).as_py():
-        return arr
-    m, val = _slashed(text, order, with_time=True)
-    m = pc.and_(todo, m)
-    out = pc.if_else(m, val, out)
-    if epoch != "none":
-        for regex, unit in ((EPOCH_MS_RE, "ms"), (EPOCH_S_RE, "s")):
-            if epoch not in ("auto", unit):
-                continue
-            m = pc.and_(todo, pc.fill_null(pc.match_substring_regex(text, regex), False))
-            if pc.any(m).as_py():
-                n = pc.cast(pc.if_else(m, text, "0"), pa.int64())
-                ms = n if unit == "ms" else pc.multiply(n, 1000)
-                out = pc.if_else(m, _format_ts(pc.cast(ms, pa.timestamp("ms")), "Z"), out)
-    if excel_serial:
-        m = pc.and_(todo, pc.fill_null(pc.match_substring_regex(text, SERIAL_RE), False))
-        if pc.any(m).as_py():
-            serial = pc.cast(pc.if_else(m, text, "30000"), pa.float64())
-            m = pc.and_(m, pc.and_(pc.greater_equal(serial, 20000), pc.less_equal(serial, 80000)))
-            ms = pc.cast(pc.round(pc.multiply(pc.subtract(serial, 25569.0), 86_400_000.0)), pa.int64())
-            out = pc.if_else(m, _format_ts(pc.cast(ms, pa.timestamp("ms")), ""), out)
-    return out
+    todo = pc.fill_null(pc.invert(pc.match_substring_regex(text, ISO_RE)), False)
+    todo = pc.and_(todo, pc.greater(pc.utf8_length(pc.fill_null(text, "")), 0))
+    return _subset(arr, todo, lambda part: _convert_other(pc.utf8_trim_whitespace(part), order, epoch,
+                                                          excel_serial, with_time=True))
 
 
 def to_date(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_serial: bool = True) -> pa.Array:
@@ -155,19 +164,11 @@ def to_date(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_ser
     arr = as_string(arr)
     text = pc.utf8_trim_whitespace(arr)
     iso = pc.fill_null(pc.match_substring_regex(text, ISO_RE), False)
-    if pc.all(pc.or_(iso, pc.is_null(text))).as_py() and not pc.any(
-            pc.fill_null(pc.greater(pc.utf8_length(text), 10), False)).as_py():
-        return arr
-    out = pc.if_else(iso, pc.utf8_slice_codeunits(text, 0, 10), arr)
-    rest = pc.invert(pc.fill_null(iso, False))
-    m, val = _slashed(text, order, with_time=False)
-    out = pc.if_else(pc.and_(rest, m), val, out)
-    other = pc.and_(rest, pc.invert(m))
-    if pc.any(other).as_py():
-        inst = to_instant(pc.if_else(other, text, ""), order=order, epoch=epoch, excel_serial=excel_serial)
-        changed = pc.and_(other, pc.fill_null(pc.match_substring_regex(inst, ISO_RE), False))
-        out = pc.if_else(changed, pc.utf8_slice_codeunits(inst, 0, 10), out)
-    return out
+    long_iso = pc.and_(iso, pc.fill_null(pc.greater(pc.utf8_length(text), 10), False))
+    arr = _subset(arr, long_iso, lambda part: pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(part), 0, 10))
+    todo = pc.and_(pc.invert(iso), pc.fill_null(pc.greater(pc.utf8_length(text), 0), False))
+    return _subset(arr, todo, lambda part: _convert_other(pc.utf8_trim_whitespace(part), order, epoch,
+                                                          excel_serial, with_time=False))
 
 
 def _norm_key(value: str) -> str:

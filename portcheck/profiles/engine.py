@@ -487,7 +487,7 @@ def _resolve_links(table: pa.Table, spec: ObjectSpec, parents: dict[str, pa.Tabl
         key_set = pc.unique(keys.filter(pc.is_valid(keys)))
         resolved = pc.fill_null(pc.is_in(values, value_set=key_set), False)
         out = values
-        if "ref" in by:
+        if "ref" in by and not pc.all(resolved).as_py():
             stripped = _strip_at(values)
             hit = pc.and_(pc.invert(resolved), pc.fill_null(pc.is_in(stripped, value_set=key_set), False))
             out = pc.if_else(hit, stripped, out)
@@ -495,7 +495,7 @@ def _resolve_links(table: pa.Table, spec: ObjectSpec, parents: dict[str, pa.Tabl
             # An unresolved reference still loses its '@' so that it reads like the key it points at.
             out = pc.if_else(resolved, out, stripped)
         name_field = NAME_FIELDS.get(parent_obj)
-        if "name" in by and name_field in parent.column_names:
+        if "name" in by and name_field in parent.column_names and not pc.all(resolved).as_py():
             names = convert.as_string(parent.column(name_field))
             t = pa.table({"n": pc.utf8_trim_whitespace(names), "k": keys,
                           "i": pa.array(range(parent.num_rows), pa.int64())})
