@@ -180,6 +180,9 @@ class Archive:
             @event.listens_for(engine, "connect")
             def _autocommit(dbapi_conn, _record):  # we issue BEGIN ourselves, below
                 dbapi_conn.isolation_level = None
+                if create:  # write-ahead log: an append commits with one sync, and readers never block it
+                    dbapi_conn.execute("PRAGMA journal_mode=WAL")
+                dbapi_conn.execute("PRAGMA synchronous=FULL")  # a committed entry survives a power cut
 
             @event.listens_for(engine, "begin")
             def _begin(conn):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -52,8 +53,9 @@ def _verifier(certs_pem: bytes, nonce: int | None = None):
     certs = load_certificates(certs_pem)
     roots = [c for c in certs if c.subject == c.issuer]
     others = [c for c in certs if c.subject != c.issuer]
-    if not roots:  # only the TSA's own certificate (or an intermediate) is trusted directly
-        roots, others = others, []
+    if not roots:
+        raise InputError("the TSA certificate file holds no root (self-signed) CA certificate",
+                         hint="pass the certificate of the CA that issued the TSA's certificate with --tsa-cert")
     builder = VerifierBuilder()
     for c in roots:
         builder = builder.add_root_certificate(c)
@@ -95,7 +97,10 @@ def verify_timestamp(token: bytes, data: bytes, certs_pem: bytes | None, *, nonc
         try:
             _verifier(certs_pem, nonce).verify_message(resp, data)
         except TspVerificationError as err:
-            raise VerificationError(f"the time-stamp token's signature does not verify ({err})") from err
+            found = re.search(r"Verify error: ([^\"]+)", str(err))
+            reason = found.group(1) if found else str(err)[:200]
+            raise VerificationError(f"the time-stamp token's signature does not verify with the trusted TSA "
+                                    f"certificates ({reason})") from err
     return _rfc3339(resp.tst_info.gen_time)
 
 

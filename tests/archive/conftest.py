@@ -28,12 +28,13 @@ _SIGNER = None
 
 
 def signer_key():
-    """One Ed25519 report-signing key for the whole session."""
+    """The report-signing key of these tests: fixed, so every process makes the same envelopes (Ed25519
+    signatures are deterministic)."""
     global _SIGNER
     if _SIGNER is None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        _SIGNER = Ed25519PrivateKey.generate()
+        _SIGNER = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"portcheck archive tests").digest())
     return _SIGNER
 
 
@@ -144,6 +145,9 @@ def copy_archive(url: str, tmp_path: Path, pg: PgDatabases | None = None) -> str
         src = Path(url.split(":///", 1)[1])
         dst = tmp_path / f"copy-{uuid.uuid4().hex[:8]}.db"
         shutil.copy(src, dst)
+        for suffix in ("-wal", "-shm"):  # normally folded back into the file when the last user closes it
+            if Path(str(src) + suffix).exists():
+                shutil.copy(str(src) + suffix, str(dst) + suffix)
         key = src.with_name(src.name + ".key")
         if key.exists():
             shutil.copy(key, dst.with_name(dst.name + ".key"))
