@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,15 +26,66 @@ OPPORTUNITIES_PER_CUSTOMER = 2
 LANGS = ("mixed", "zh", "en")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "customer": ("customer_id", "x_canary_id", "name", "industry", "level", "status", "owner", "phone", "email",
-                 "website", "tax_id", "country", "region", "city", "address", "postal_code", "source",
-                 "created_at", "updated_at", "notes", "x_erp_code", "x_founded_on"),
-    "contact": ("contact_id", "x_canary_id", "customer_id", "full_name", "first_name", "last_name", "title",
-                "email", "phone", "mobile", "owner", "is_primary", "created_at", "updated_at", "notes",
-                "x_birthday"),
-    "opportunity": ("opportunity_id", "x_canary_id", "customer_id", "contact_id", "name", "stage", "amount",
-                    "currency", "probability", "expected_close_date", "owner", "source", "created_at",
-                    "updated_at", "notes", "x_contract_no"),
+    "customer": (
+        "customer_id",
+        "x_canary_id",
+        "name",
+        "industry",
+        "level",
+        "status",
+        "owner",
+        "phone",
+        "email",
+        "website",
+        "tax_id",
+        "country",
+        "region",
+        "city",
+        "address",
+        "postal_code",
+        "source",
+        "created_at",
+        "updated_at",
+        "notes",
+        "x_erp_code",
+        "x_founded_on",
+    ),
+    "contact": (
+        "contact_id",
+        "x_canary_id",
+        "customer_id",
+        "full_name",
+        "first_name",
+        "last_name",
+        "title",
+        "email",
+        "phone",
+        "mobile",
+        "owner",
+        "is_primary",
+        "created_at",
+        "updated_at",
+        "notes",
+        "x_birthday",
+    ),
+    "opportunity": (
+        "opportunity_id",
+        "x_canary_id",
+        "customer_id",
+        "contact_id",
+        "name",
+        "stage",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close_date",
+        "owner",
+        "source",
+        "created_at",
+        "updated_at",
+        "notes",
+        "x_contract_no",
+    ),
 }
 PRIMARY_KEYS = {"customer": "customer_id", "contact": "contact_id", "opportunity": "opportunity_id"}
 NATURAL_KEYS = {"customer": "name", "contact": "email", "opportunity": "name"}
@@ -67,8 +118,24 @@ PRE_1970_INSTANTS: tuple[tuple[str, str], ...] = (
 )
 PRE_1970_DATES = ("1969-12-31", "1960-02-29", "1949-10-01", "1900-03-01")
 
-_NOTE_WEIGHTS = {"len256": 2, "len1001": 2, "len4000": 2, "len32767": 1, "len33000": 1, "lf": 4, "crlf": 4,
-                 "quotes": 4, "tab": 3, "emoji": 4, "nonbmp": 4, "=": 2, "+": 2, "-": 2, "@": 2, "empty": 6}
+_NOTE_WEIGHTS = {
+    "len256": 2,
+    "len1001": 2,
+    "len4000": 2,
+    "len32767": 1,
+    "len33000": 1,
+    "lf": 4,
+    "crlf": 4,
+    "quotes": 4,
+    "tab": 3,
+    "emoji": 4,
+    "nonbmp": 4,
+    "=": 2,
+    "+": 2,
+    "-": 2,
+    "@": 2,
+    "empty": 6,
+}
 NOTE_BLOCK = 80
 _INSTANT_WEIGHTS = {"dst": 4, "pre1970": 1}
 INSTANT_BLOCK = 40
@@ -145,12 +212,24 @@ class _Builder:
             text, zone = rng.choice(PRE_1970_INSTANTS)
             created = datetime.fromisoformat(text.replace("Z", "+00:00"))
         else:
-            zone = home_zone if rng.random() < 0.7 else rng.choice(
-                ("UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Asia/Kathmandu"))
-            start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+            zone = (
+                home_zone
+                if rng.random() < 0.7
+                else rng.choice(
+                    (
+                        "UTC",
+                        "Asia/Shanghai",
+                        "America/New_York",
+                        "Europe/Berlin",
+                        "Asia/Kolkata",
+                        "Asia/Kathmandu",
+                    )
+                )
+            )
+            start = datetime(2019, 1, 1, tzinfo=UTC)
             created = (start + timedelta(seconds=rng.randrange(6 * 365 * 86400))).astimezone(self.zone(zone))
             text = _fmt_instant(created)
-        updated = (created + timedelta(days=rng.randrange(0, 400), seconds=rng.randrange(86400)))
+        updated = created + timedelta(days=rng.randrange(0, 400), seconds=rng.randrange(86400))
         return text, _fmt_instant(updated.astimezone(self.zone(zone)))
 
     def note(self, slot: str) -> str:
@@ -161,8 +240,14 @@ class _Builder:
             return rng.choice(pools.PLAIN_NOTES_ZH if self.zh() else pools.PLAIN_NOTES_EN)
         if slot == "empty":
             return ""
-        table = {"lf": pools.LF_NOTES, "crlf": pools.CRLF_NOTES, "quotes": pools.QUOTE_NOTES,
-                 "tab": pools.TAB_NOTES, "emoji": pools.EMOJI_NOTES, "nonbmp": pools.NON_BMP_NOTES}
+        table = {
+            "lf": pools.LF_NOTES,
+            "crlf": pools.CRLF_NOTES,
+            "quotes": pools.QUOTE_NOTES,
+            "tab": pools.TAB_NOTES,
+            "emoji": pools.EMOJI_NOTES,
+            "nonbmp": pools.NON_BMP_NOTES,
+        }
         if slot in table:
             return rng.choice(table[slot])
         return rng.choice(pools.FORMULA_NOTES[slot])
@@ -175,7 +260,7 @@ class _Builder:
         """
         rng = self.rng
         astral = length != XLSX_MAX_CELL
-        # Every long note opens with each feature once (within its first 256 characters), then goes on at random.
+        # Every long note opens with each feature once (within 256 characters), then goes on at random.
         quoted = [s for s in pools.LONG_SENTENCES if '"' in s and "," in s]
         parts = [rng.choice(quoted), "\n", rng.choice(pools.LONG_SENTENCES), "\t"]
         if astral:
@@ -232,8 +317,16 @@ class _Builder:
             street = f"{district}{road}{n}号"
             if rng.random() < 0.3:
                 street += f"{rng.randrange(1, 40)}楼"
-            return {"country": "CN", "region": region, "city": city, "address": f"{city}{street}",
-                    "postal_code": postal, "phone": phone, "zone": "Asia/Shanghai", "division": division}
+            return {
+                "country": "CN",
+                "region": region,
+                "city": city,
+                "address": f"{city}{street}",
+                "postal_code": postal,
+                "phone": phone,
+                "zone": "Asia/Shanghai",
+                "division": division,
+            }
         country, region, city, street, postal, pattern, zone = rng.choice(pools.WORLD_PLACES)
         national = "".join(rng.choice("0123456789") if c == "#" else c for c in pattern)
         if rng.random() < 0.3:  # international form: drop the trunk 0
@@ -243,8 +336,16 @@ class _Builder:
             phone = national
         if city in pools.NFD_CITIES:
             city = unicodedata.normalize("NFD", city)
-        return {"country": country, "region": region, "city": city, "address": street.format(n=n),
-                "postal_code": postal, "phone": phone, "zone": zone, "division": ""}
+        return {
+            "country": country,
+            "region": region,
+            "city": city,
+            "address": street.format(n=n),
+            "postal_code": postal,
+            "phone": phone,
+            "zone": zone,
+            "division": "",
+        }
 
     def company(self, place: dict[str, str]) -> tuple[str, str]:
         """(unique company name, web domain)."""
@@ -271,18 +372,33 @@ class _Builder:
         p_cn = {"mixed": 0.55, "zh": 0.85, "en": 0.2}[self.lang]
         if r < p_cn:
             last, last_py = rng.choice(pools.CN_SURNAMES)
-            first, first_py = (rng.choice(pools.CN_GIVEN_NON_BMP) if self.traps and rng.random() < 0.05
-                               else rng.choice(pools.CN_GIVEN))
-            return {"full_name": last + first, "first_name": first, "last_name": last,
-                    "local": f"{first_py}.{last_py}"}
+            first, first_py = (
+                rng.choice(pools.CN_GIVEN_NON_BMP)
+                if self.traps and rng.random() < 0.05
+                else rng.choice(pools.CN_GIVEN)
+            )
+            return {
+                "full_name": last + first,
+                "first_name": first,
+                "last_name": last,
+                "local": f"{first_py}.{last_py}",
+            }
         if self.traps and r < p_cn + 0.1:  # mixed script: Western given name, Chinese surname
             last, last_py = rng.choice(pools.CN_SURNAMES)
             first = rng.choice(pools.EN_FIRST)
-            return {"full_name": f"{first} {last}", "first_name": first, "last_name": last,
-                    "local": f"{_ascii(first)}.{last_py}"}
+            return {
+                "full_name": f"{first} {last}",
+                "first_name": first,
+                "last_name": last,
+                "local": f"{_ascii(first)}.{last_py}",
+            }
         first, last = rng.choice(pools.EN_FIRST), rng.choice(pools.EN_LAST)
-        return {"full_name": f"{first} {last}", "first_name": first, "last_name": last,
-                "local": f"{_ascii(first)}.{_ascii(last)}"}
+        return {
+            "full_name": f"{first} {last}",
+            "first_name": first,
+            "last_name": last,
+            "local": f"{_ascii(first)}.{_ascii(last)}",
+        }
 
     def code(self) -> str:
         """A 16-19 digit numeric-looking code (ERP numbers, contract numbers, bank accounts)."""
@@ -303,7 +419,9 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and c.isalpha()).lower()
 
 
-def build_canary(seed: int = 0, customers: int = 500, lang: str = "mixed", *, traps: bool = True) -> CanaryData:
+def build_canary(
+    seed: int = 0, customers: int = 500, lang: str = "mixed", *, traps: bool = True
+) -> CanaryData:
     """The canary rows for ``customers`` customers (3 contacts and 2 opportunities each).
 
     ``traps=False`` gives the same kind of realistic data without the deliberate traps (short notes,
@@ -316,14 +434,20 @@ def build_canary(seed: int = 0, customers: int = 500, lang: str = "mixed", *, tr
     n_contacts = customers * CONTACTS_PER_CUSTOMER
     n_opps = customers * OPPORTUNITIES_PER_CUSTOMER
     if traps:
-        notes = {obj: _schedule(rng, n, _NOTE_WEIGHTS, NOTE_BLOCK, "plain")
-                 for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))}
-        instants = {obj: _schedule(rng, n, _INSTANT_WEIGHTS, INSTANT_BLOCK, "plain")
-                    for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))}
+        notes = {
+            obj: _schedule(rng, n, _NOTE_WEIGHTS, NOTE_BLOCK, "plain")
+            for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))
+        }
+        instants = {
+            obj: _schedule(rng, n, _INSTANT_WEIGHTS, INSTANT_BLOCK, "plain")
+            for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))
+        }
         huge = _schedule(rng, n_opps, {"huge": 2}, 40, "plain")
     else:
-        plain = {obj: ["plain" if rng.random() < 0.8 else "empty" for _ in range(n)]
-                 for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))}
+        plain = {
+            obj: ["plain" if rng.random() < 0.8 else "empty" for _ in range(n)]
+            for obj, n in (("customer", customers), ("contact", n_contacts), ("opportunity", n_opps))
+        }
         notes = plain
         instants = {obj: ["plain"] * len(v) for obj, v in plain.items()}
         huge = ["plain"] * n_opps
@@ -344,25 +468,45 @@ def build_canary(seed: int = 0, customers: int = 500, lang: str = "mixed", *, tr
         else:
             tax_id = ""
         r = rng.random()
-        email = (f"sales+{rng.choice(('crm', 'trial', 'import'))}@{domain}" if b.traps and r < 0.25
-                 else f"{rng.choice(('info', 'service', 'contact', 'hello'))}@{domain}")
+        email = (
+            f"sales+{rng.choice(('crm', 'trial', 'import'))}@{domain}"
+            if b.traps and r < 0.25
+            else f"{rng.choice(('info', 'service', 'contact', 'hello'))}@{domain}"
+        )
         address = place["address"]
         if b.traps and rng.random() < 0.1:
             address += rng.choice((" ", "  ", "\u3000"))
-        founded = (rng.choice(PRE_1970_DATES) if b.traps and rng.random() < 0.15
-                   else f"{rng.randrange(1978, 2022)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
-        customers_rows.append({
-            "customer_id": f"C{i + 1:06d}", "x_canary_id": f"{tag}-C{i + 1:05d}", "name": name,
-            "industry": b.pick(rng.choice(pools.INDUSTRIES)), "level": b.pick(rng.choice(pools.LEVELS)),
-            "status": b.pick(rng.choice(pools.STATUSES)), "owner": rng.choice(pools.OWNERS),
-            "phone": place["phone"], "email": email,
-            "website": "" if rng.random() < 0.15 else f"https://www.{domain}",
-            "tax_id": tax_id, "country": place["country"], "region": place["region"], "city": place["city"],
-            "address": address, "postal_code": place["postal_code"], "source": b.pick(rng.choice(pools.SOURCES)),
-            "created_at": created, "updated_at": updated, "notes": b.note(notes["customer"][i]),
-            "x_erp_code": "" if rng.random() < 0.4 else b.code(),
-            "x_founded_on": "" if rng.random() < 0.2 else founded,
-        })
+        founded = (
+            rng.choice(PRE_1970_DATES)
+            if b.traps and rng.random() < 0.15
+            else f"{rng.randrange(1978, 2022)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+        )
+        customers_rows.append(
+            {
+                "customer_id": f"C{i + 1:06d}",
+                "x_canary_id": f"{tag}-C{i + 1:05d}",
+                "name": name,
+                "industry": b.pick(rng.choice(pools.INDUSTRIES)),
+                "level": b.pick(rng.choice(pools.LEVELS)),
+                "status": b.pick(rng.choice(pools.STATUSES)),
+                "owner": rng.choice(pools.OWNERS),
+                "phone": place["phone"],
+                "email": email,
+                "website": "" if rng.random() < 0.15 else f"https://www.{domain}",
+                "tax_id": tax_id,
+                "country": place["country"],
+                "region": place["region"],
+                "city": place["city"],
+                "address": address,
+                "postal_code": place["postal_code"],
+                "source": b.pick(rng.choice(pools.SOURCES)),
+                "created_at": created,
+                "updated_at": updated,
+                "notes": b.note(notes["customer"][i]),
+                "x_erp_code": "" if rng.random() < 0.4 else b.code(),
+                "x_founded_on": "" if rng.random() < 0.2 else founded,
+            }
+        )
         contact_ids = []
         for k in range(CONTACTS_PER_CUSTOMER):
             j = i * CONTACTS_PER_CUSTOMER + k
@@ -381,17 +525,31 @@ def build_canary(seed: int = 0, customers: int = 500, lang: str = "mixed", *, tr
                 phone = place["phone"]
             if rng.random() < 0.15:
                 mobile = ""
-            birthday = (f"{rng.randrange(1940, 2000)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-                        if rng.random() < 0.5 else "")
+            birthday = (
+                f"{rng.randrange(1940, 2000)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+                if rng.random() < 0.5
+                else ""
+            )
             cid = f"P{j + 1:06d}"
             contact_ids.append(cid)
-            contacts_rows.append({
-                "contact_id": cid, "x_canary_id": f"{tag}-P{j + 1:05d}", "customer_id": f"C{i + 1:06d}",
-                **person, "title": title, "email": email, "phone": phone, "mobile": mobile,
-                "owner": rng.choice(pools.OWNERS), "is_primary": "true" if k == 0 else "false",
-                "created_at": created, "updated_at": updated, "notes": b.note(notes["contact"][j]),
-                "x_birthday": birthday,
-            })
+            contacts_rows.append(
+                {
+                    "contact_id": cid,
+                    "x_canary_id": f"{tag}-P{j + 1:05d}",
+                    "customer_id": f"C{i + 1:06d}",
+                    **person,
+                    "title": title,
+                    "email": email,
+                    "phone": phone,
+                    "mobile": mobile,
+                    "owner": rng.choice(pools.OWNERS),
+                    "is_primary": "true" if k == 0 else "false",
+                    "created_at": created,
+                    "updated_at": updated,
+                    "notes": b.note(notes["contact"][j]),
+                    "x_birthday": birthday,
+                }
+            )
         for k in range(OPPORTUNITIES_PER_CUSTOMER):
             j = i * OPPORTUNITIES_PER_CUSTOMER + k
             stage = rng.choice(tuple(pools.STAGE_PROBABILITY))
@@ -399,21 +557,40 @@ def build_canary(seed: int = 0, customers: int = 500, lang: str = "mixed", *, tr
             product = rng.choice(pools.PRODUCTS)
             zh = b.zh()
             short = name if len(name) < 40 else name[:40]
-            opp_name = (f"{short} - {product[0]} #{j + 1:05d}" if zh else f"{short} - {product[1]} #{j + 1:05d}")
+            opp_name = (
+                f"{short} - {product[0]} #{j + 1:05d}" if zh else f"{short} - {product[1]} #{j + 1:05d}"
+            )
             created, updated = b.instant_pair(instants["opportunity"][j], place["zone"])
-            close = (rng.choice(PRE_1970_DATES) if b.traps and rng.random() < 0.0125
-                     else f"{rng.randrange(2024, 2027)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
-            opp_rows.append({
-                "opportunity_id": f"O{j + 1:06d}", "x_canary_id": f"{tag}-O{j + 1:05d}",
-                "customer_id": f"C{i + 1:06d}", "contact_id": rng.choice(contact_ids), "name": opp_name,
-                "stage": stage, "amount": b.amount(currency, huge[j] == "huge"), "currency": currency,
-                "probability": pools.STAGE_PROBABILITY[stage], "expected_close_date": close,
-                "owner": rng.choice(pools.OWNERS), "source": b.pick(rng.choice(pools.SOURCES)),
-                "created_at": created, "updated_at": updated, "notes": b.note(notes["opportunity"][j]),
-                "x_contract_no": "" if rng.random() < 0.3 else b.code(),
-            })
-    return CanaryData(seed=seed, lang=lang,
-                      rows={"customer": customers_rows, "contact": contacts_rows, "opportunity": opp_rows})
+            close = (
+                rng.choice(PRE_1970_DATES)
+                if b.traps and rng.random() < 0.0125
+                else f"{rng.randrange(2024, 2027)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            )
+            opp_rows.append(
+                {
+                    "opportunity_id": f"O{j + 1:06d}",
+                    "x_canary_id": f"{tag}-O{j + 1:05d}",
+                    "customer_id": f"C{i + 1:06d}",
+                    "contact_id": rng.choice(contact_ids),
+                    "name": opp_name,
+                    "stage": stage,
+                    "amount": b.amount(currency, huge[j] == "huge"),
+                    "currency": currency,
+                    "probability": pools.STAGE_PROBABILITY[stage],
+                    "expected_close_date": close,
+                    "owner": rng.choice(pools.OWNERS),
+                    "source": b.pick(rng.choice(pools.SOURCES)),
+                    "created_at": created,
+                    "updated_at": updated,
+                    "notes": b.note(notes["opportunity"][j]),
+                    "x_contract_no": "" if rng.random() < 0.3 else b.code(),
+                }
+            )
+    return CanaryData(
+        seed=seed,
+        lang=lang,
+        rows={"customer": customers_rows, "contact": contacts_rows, "opportunity": opp_rows},
+    )
 
 
 def _cn_landline(b: _Builder) -> str:

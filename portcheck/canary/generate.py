@@ -18,8 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portcheck.canary.catalog import detect_traps
-from portcheck.canary.dataset import (CANARY_ID_FIELD, LANGS, NATURAL_KEYS, PRIMARY_KEYS, SYSTEM_MANAGED,
-                                      XLSX_MAX_CELL, CanaryData, build_canary)
+from portcheck.canary.dataset import (
+    CANARY_ID_FIELD,
+    LANGS,
+    NATURAL_KEYS,
+    PRIMARY_KEYS,
+    SYSTEM_MANAGED,
+    XLSX_MAX_CELL,
+    CanaryData,
+    build_canary,
+)
 from portcheck.errors import OutputError, UsageError
 
 CANARY_VERSION = 1
@@ -55,9 +63,10 @@ class CanarySet:
     meta: dict
 
 
-def generate_canary(out_dir: str | os.PathLike, *, seed: int = 0, customers: int = 500, fmt: str = "csv",
-                    lang: str = "mixed") -> CanaryInfo:
-    """Write a canary set into ``out_dir`` (``fmt="both"``: complete sets in ``out_dir/csv`` and ``out_dir/xlsx``).
+def generate_canary(
+    out_dir: str | os.PathLike, *, seed: int = 0, customers: int = 500, fmt: str = "csv", lang: str = "mixed"
+) -> CanaryInfo:
+    """Write a canary set into ``out_dir`` (``fmt="both"``: a complete set in each of ``csv/``, ``xlsx/``).
 
     Existing files of the same names are replaced; refusing a non-empty folder is the caller's decision.
     """
@@ -75,8 +84,10 @@ def generate_canary(out_dir: str | os.PathLike, *, seed: int = 0, customers: int
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"cannot create the folder {folder} ({e.strerror})",
-                              hint="choose another --out folder, or check its permissions") from e
+            raise OutputError(
+                f"cannot create the folder {folder} ({e.strerror})",
+                hint="choose another --out folder, or check its permissions",
+            ) from e
         info.sets.append(_write_set(data, folder, kind))
     return info
 
@@ -86,8 +97,10 @@ def _write_set(data: CanaryData, folder: Path, kind: str) -> CanarySet:
         data = _for_xlsx(data)
         files = [_write_atomic(folder / XLSX_FILE, xlsx_bytes(data))]
     else:
-        files = [_write_atomic(folder / f"{obj}.csv", csv_bytes(data.rows[obj], data.columns[obj]))
-                 for obj in OBJECTS]
+        files = [
+            _write_atomic(folder / f"{obj}.csv", csv_bytes(data.rows[obj], data.columns[obj]))
+            for obj in OBJECTS
+        ]
     meta = canary_meta(data, kind, files)
     text = json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
     files.append(_write_atomic(folder / META_FILE, text.encode("utf-8")))
@@ -96,8 +109,10 @@ def _write_set(data: CanaryData, folder: Path, kind: str) -> CanarySet:
 
 def _for_xlsx(data: CanaryData) -> CanaryData:
     """The same rows without values longer than an Excel cell holds (those notes are left empty)."""
-    rows = {obj: [{k: ("" if len(v) > XLSX_MAX_CELL else v) for k, v in row.items()} for row in rows]
-            for obj, rows in data.rows.items()}
+    rows = {
+        obj: [{k: ("" if len(v) > XLSX_MAX_CELL else v) for k, v in row.items()} for row in rows]
+        for obj, rows in data.rows.items()
+    }
     return CanaryData(seed=data.seed, lang=data.lang, rows=rows, columns=data.columns)
 
 
@@ -107,21 +122,34 @@ def canary_meta(data: CanaryData, kind: str, files: list[Path]) -> dict:
     for obj in OBJECTS:
         objects[obj] = {
             "source": f"{XLSX_FILE}#{obj}" if kind == "xlsx" else f"{obj}.csv",
-            "records": len(data.rows[obj]), "primary_key": PRIMARY_KEYS[obj], "canary_id": CANARY_ID_FIELD,
-            "natural_key": NATURAL_KEYS[obj], "fields": list(data.columns[obj]),
+            "records": len(data.rows[obj]),
+            "primary_key": PRIMARY_KEYS[obj],
+            "canary_id": CANARY_ID_FIELD,
+            "natural_key": NATURAL_KEYS[obj],
+            "fields": list(data.columns[obj]),
             # Aligned lists: record i has these canary ID, primary key and natural key. A drill report uses
             # them to find a trap's records whichever key the comparison paired on.
-            "index": {f: [row[f] for row in data.rows[obj]]
-                      for f in dict.fromkeys((CANARY_ID_FIELD, PRIMARY_KEYS[obj], NATURAL_KEYS[obj]))},
+            "index": {
+                f: [row[f] for row in data.rows[obj]]
+                for f in dict.fromkeys((CANARY_ID_FIELD, PRIMARY_KEYS[obj], NATURAL_KEYS[obj]))
+            },
         }
     from portcheck import __version__
 
     return {
-        "canary": "portcheck", "canary_version": CANARY_VERSION, "generator": f"portcheck {__version__}",
-        "seed": data.seed, "lang": data.lang, "format": kind, "sizes": data.sizes,
-        "files": [{"name": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
-                  for p in files],
-        "objects": objects, "system_managed": list(SYSTEM_MANAGED),
+        "canary": "portcheck",
+        "canary_version": CANARY_VERSION,
+        "generator": f"portcheck {__version__}",
+        "seed": data.seed,
+        "lang": data.lang,
+        "format": kind,
+        "sizes": data.sizes,
+        "files": [
+            {"name": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+            for p in files
+        ],
+        "objects": objects,
+        "system_managed": list(SYSTEM_MANAGED),
         "traps": detect_traps(data),
     }
 
@@ -175,7 +203,9 @@ def reproducible_zip(data: bytes) -> bytes:
         for entry in src.infolist():
             content = src.read(entry.filename)
             if entry.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + _FIXED_W3CDTF, content)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + _FIXED_W3CDTF, content
+                )
             fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
@@ -190,8 +220,10 @@ def _write_atomic(path: Path, content: bytes) -> Path:
         os.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({e.strerror})",
-                          hint="choose another --out folder, or check its permissions and free space") from e
+        raise OutputError(
+            f"cannot write {path} ({e.strerror})",
+            hint="choose another --out folder, or check its permissions and free space",
+        ) from e
     return path
 
 

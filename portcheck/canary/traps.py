@@ -15,8 +15,16 @@ from collections.abc import Mapping
 from typing import Any
 
 MISSING_RECORD = "missing_record"
-DEFECT_ORDER = ("missing_value", "numeric_precision", "timezone_shift", "leading_zero", "encoding", "truncated",
-                "value_changed", MISSING_RECORD)
+DEFECT_ORDER = (
+    "missing_value",
+    "numeric_precision",
+    "timezone_shift",
+    "leading_zero",
+    "encoding",
+    "truncated",
+    "value_changed",
+    MISSING_RECORD,
+)
 OBJECT_ZH = {"customer": "客户", "contact": "联系人", "opportunity": "商机"}
 
 
@@ -52,15 +60,18 @@ def traps_section(canary_meta: dict, result: Mapping[str, Any]) -> list[dict[str
         # The pairing field's values first; the other keys as a fallback (a custom --pair-on).
         fields = ([pair_field] if pair_field in index else []) + [f for f in index if f != pair_field]
         for f in fields:
-            for value, cid in zip(index[f], canary_ids):
+            for value, cid in zip(index[f], canary_ids, strict=False):
                 lookup.setdefault(_clean(value), cid)
         lost: dict[tuple[str, str], str] = {}
         for key, field, defect, *_ in _get(comp, "mismatches") or []:
             cid = lookup.get(_clean(key))
             if cid is not None:
                 lost.setdefault((cid, field), defect)
-        unpaired = {lookup[_clean(k)] for k in list(_get(comp, "missing_keys") or []) +
-                    list(_get(comp, "ambiguous_keys") or []) if _clean(k) in lookup}
+        unpaired = {
+            lookup[_clean(k)]
+            for k in list(_get(comp, "missing_keys") or []) + list(_get(comp, "ambiguous_keys") or [])
+            if _clean(k) in lookup
+        }
         per_object[obj] = {"assessed": True, "pair_field": pair_field, "lost": lost, "unpaired": unpaired}
 
     out: list[dict[str, Any]] = []
@@ -80,15 +91,21 @@ def traps_section(canary_meta: dict, result: Mapping[str, Any]) -> list[dict[str
                 assessed = False
         lost_n = sum(defects.values())
         label, label_zh = trap.get("label") or trap["trap"], trap.get("label_zh") or trap["trap"]
-        out.append({
-            "trap": trap["id"], "kind": trap["trap"],
-            "label": f"{label} ({obj}.{field})", "label_zh": f"{label_zh}（{OBJECT_ZH.get(obj, obj)}.{field}）",
-            "object": obj, "field": field, "planted": len(records),
-            "survived": len(records) - lost_n if state.get("assessed") else None,
-            "lost": lost_n if state.get("assessed") else None,
-            "defects": {k: defects[k] for k in sorted(defects, key=_order)},
-            "assessed": assessed,
-        })
+        out.append(
+            {
+                "trap": trap["id"],
+                "kind": trap["trap"],
+                "label": f"{label} ({obj}.{field})",
+                "label_zh": f"{label_zh}（{OBJECT_ZH.get(obj, obj)}.{field}）",
+                "object": obj,
+                "field": field,
+                "planted": len(records),
+                "survived": len(records) - lost_n if state.get("assessed") else None,
+                "lost": lost_n if state.get("assessed") else None,
+                "defects": {k: defects[k] for k in sorted(defects, key=_order)},
+                "assessed": assessed,
+            }
+        )
     return out
 
 

@@ -31,14 +31,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
 OBJECTS = ("customer", "contact", "opportunity")
-DEFECT_KINDS = ("missing_value", "numeric_precision", "timezone_shift", "leading_zero", "encoding", "truncated",
-                "value_changed")
+DEFECT_KINDS = (
+    "missing_value",
+    "numeric_precision",
+    "timezone_shift",
+    "leading_zero",
+    "encoding",
+    "truncated",
+    "value_changed",
+)
 FORMAT_KINDS = ("format_email", "format_phone", "format_instant", "format_decimal", "format_spaces")
 RECORD_KINDS = ("remove", "duplicate", "duplicate_key", "extra")
 ALL_KINDS = DEFECT_KINDS + FORMAT_KINDS + RECORD_KINDS
@@ -46,7 +53,17 @@ FORMAT = "format"  # what classify() says of a difference that normalisation rem
 
 # Field types, as portcheck.schema names them.
 INSTANT, DATE, DECIMAL, PERCENT, BOOLEAN, STRING, PHONE, EMAIL, CURRENCY, STAGE = (
-    "instant", "date", "decimal", "percent", "boolean", "string", "phone", "email", "currency", "stage")
+    "instant",
+    "date",
+    "decimal",
+    "percent",
+    "boolean",
+    "string",
+    "phone",
+    "email",
+    "currency",
+    "stage",
+)
 _PICKLIST_TYPES = {BOOLEAN, STAGE, CURRENCY}
 _NEVER = {"country", "x_canary_id"}
 _TRUNCATE_AT = 255
@@ -91,12 +108,20 @@ class PlantLog:
         return {k: len(v) for k, v in self.defects(obj).items()}
 
     def to_dict(self) -> dict:
-        return {"seed": self.seed, "pairing": self.pairing, "cells": [asdict(p) for p in self.cells],
-                "formats": [asdict(p) for p in self.formats], "removed": self.removed,
-                "duplicated": self.duplicated, "duplicated_keys": self.duplicated_keys, "extra": self.extra}
+        return {
+            "seed": self.seed,
+            "pairing": self.pairing,
+            "cells": [asdict(p) for p in self.cells],
+            "formats": [asdict(p) for p in self.formats],
+            "removed": self.removed,
+            "duplicated": self.duplicated,
+            "duplicated_keys": self.duplicated_keys,
+            "extra": self.extra,
+        }
 
 
 # ---- DESIGN's comparison rules, as the planter reads them ---------------------------------------------
+
 
 def _norm(v: str | None) -> str:
     return unicodedata.normalize("NFC", v or "").strip()
@@ -121,7 +146,7 @@ def parse_number(v: str) -> Decimal | None:
         return None
 
 
-def parse_instant(v: str, zone: timezone = timezone.utc) -> datetime | None:
+def parse_instant(v: str, zone: timezone = UTC) -> datetime | None:
     text = _norm(v)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text):
         return None
@@ -204,7 +229,11 @@ def _encoding_loss(ref: str, exp: str) -> bool:
             pass
     if "\ufffd" in e:
         return True
-    if len(r) == len(e) and "?" in e and all(a == b or (b == "?" and not a.isascii()) for a, b in zip(r, e)):
+    if (
+        len(r) == len(e)
+        and "?" in e
+        and all(a == b or (b == "?" and not a.isascii()) for a, b in zip(r, e, strict=True))
+    ):
         return True
     return e == "".join(c for c in r if ord(c) <= 0xFFFF)
 
@@ -218,7 +247,9 @@ def _truncation(ref: str, exp: str) -> bool:
     return e != "" and len(e) < len(r) and r.startswith(e)
 
 
-def classify(ref: str | None, exp: str | None, ftype: str = STRING, *, region: str | None = None) -> str | None:
+def classify(
+    ref: str | None, exp: str | None, ftype: str = STRING, *, region: str | None = None
+) -> str | None:
     """None when the raw values are equal, ``"format"`` when only normalisation tells them apart,
     else the defect kind DESIGN's ordered table assigns (first match wins)."""
     ref, exp = ref or "", exp or ""
@@ -248,6 +279,7 @@ def classify(ref: str | None, exp: str | None, ftype: str = STRING, *, region: s
 
 
 # ---- the planter ------------------------------------------------------------------------------------
+
 
 def field_types(obj: str, columns: list[str]) -> dict[str, str]:
     """Canonical type per column; custom ``x_`` fields and unknown columns are strings."""
@@ -367,8 +399,11 @@ def _format_value(kind: str, value: str, ftype: str, region: str | None) -> str 
         dt = parse_instant(v) if ftype == INSTANT else None
         if dt is None or not _OFFSET.search(_norm(v)):
             return None
-        return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + (
-            f".{dt.microsecond:06d}" if dt.microsecond else "") + "Z"
+        return (
+            dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            + (f".{dt.microsecond:06d}" if dt.microsecond else "")
+            + "Z"
+        )
     if kind == "format_decimal":
         n = parse_number(v) if ftype == DECIMAL else None
         if n is None or n.as_tuple().exponent < -2:
@@ -392,7 +427,7 @@ def _parse_counts(counts: Mapping, objects: list[str]) -> dict[str, dict[str, in
         nested = {obj: dict(counts.get(obj, {})) for obj in objects}
     else:
         nested = {obj: dict(counts) for obj in objects}
-    for obj, per in nested.items():
+    for per in nested.values():
         for kind in per:
             if kind not in ALL_KINDS:
                 raise PlantError(f"unknown kind {kind!r}; known: {', '.join(ALL_KINDS)}")
@@ -411,7 +446,7 @@ def load_canonical(folder: str | os.PathLike) -> dict[str, list[dict[str, str]]]
 
 
 def write_canonical(rows: Mapping[str, list[dict[str, str]]], folder: str | os.PathLike) -> list[Path]:
-    """Write each object as ``<object>.csv``: UTF-8, header of field names (first-seen order), minimal quoting, LF."""
+    """Write each object as ``<object>.csv``: UTF-8, header of field names, minimal quoting, LF line ends."""
     base = Path(folder)
     base.mkdir(parents=True, exist_ok=True)
     written = []
@@ -429,16 +464,23 @@ def write_canonical(rows: Mapping[str, list[dict[str, str]]], folder: str | os.P
     return written
 
 
-def small_dataset(n_customers: int = 100, seed: int = 0, lang: str = "mixed") -> dict[str, list[dict[str, str]]]:
+def small_dataset(
+    n_customers: int = 100, seed: int = 0, lang: str = "mixed"
+) -> dict[str, list[dict[str, str]]]:
     """A realistic canonical dataset without deliberate traps: 3 contacts and 2 opportunities per customer."""
     from portcheck.canary.dataset import build_canary
 
     return build_canary(seed, n_customers, lang, traps=False).rows
 
 
-def plant(dataset: Mapping[str, list[dict[str, str]]] | str | os.PathLike, *, counts: Mapping, seed: int = 0,
-          pair_on: Mapping[str, str] | None = None, protect: Mapping[str, list[str]] | None = None,
-          ) -> tuple[dict[str, list[dict[str, str]]], PlantLog]:
+def plant(
+    dataset: Mapping[str, list[dict[str, str]]] | str | os.PathLike,
+    *,
+    counts: Mapping,
+    seed: int = 0,
+    pair_on: Mapping[str, str] | None = None,
+    protect: Mapping[str, list[str]] | None = None,
+) -> tuple[dict[str, list[dict[str, str]]], PlantLog]:
     """Plant exactly ``counts`` defects (see the module docstring) and return ``(export_rows, log)``.
 
     The input is never modified. Export rows keep the reference's order; a duplicate follows its
@@ -455,136 +497,162 @@ def plant(dataset: Mapping[str, list[dict[str, str]]] | str | os.PathLike, *, co
     export: dict[str, list[dict[str, str]]] = {}
     removed_keys: dict[str, set[str]] = {}
     for obj in objects:
-        rows = reference[obj]
-        key = pairing[obj]
-        columns = list(dict.fromkeys(c for r in rows for c in r))
-        types = field_types(obj, columns)
-        fks = {c for c in columns if c.endswith("_id") and c != key and c in PRIMARY_KEYS.values()}
-        locked = {key, PRIMARY_KEYS.get(obj, key), *fks, *_NEVER, *((protect or {}).get(obj, []))}
-        editable = [c for c in columns if c not in locked]
-        per = wanted.get(obj, {})
-        n_rows = len(rows)
+        export[obj] = _plant_object(
+            obj,
+            reference[obj],
+            pairing[obj],
+            wanted.get(obj, {}),
+            rng,
+            seed,
+            log,
+            removed_keys,
+            (protect or {}).get(obj, []),
+        )
+    return export, log
 
-        def amount(kind: str) -> int:
-            v = per.get(kind, 0)
-            return sum(v.values()) if isinstance(v, Mapping) else int(v)
 
-        # Record-level: removals first, then the rows that will be copied.
-        order = list(range(n_rows))
-        rng.shuffle(order)
-        n_remove, n_dup, n_dupkey = amount("remove"), amount("duplicate"), amount("duplicate_key")
-        if n_remove + n_dup + n_dupkey > n_rows:
-            raise PlantError(f"{obj} has {n_rows} records: cannot remove {n_remove} and duplicate {n_dup + n_dupkey}")
-        removed = sorted(order[:n_remove])
-        dup = sorted(order[n_remove:n_remove + n_dup])
-        dupkey = sorted(order[n_remove + n_dup:n_remove + n_dup + n_dupkey])
-        removed_set = set(removed)
-        log.removed[obj] = [rows[i][key] for i in removed]
-        removed_keys[obj] = set(log.removed[obj])
-        live = [i for i in range(n_rows) if i not in removed_set]
+def _plant_object(
+    obj: str,
+    rows: list[dict[str, str]],
+    key: str,
+    per: Mapping,
+    rng: random.Random,
+    seed: int,
+    log: PlantLog,
+    removed_keys: dict[str, set[str]],
+    protect: list[str],
+) -> list[dict[str, str]]:
+    """Plant one object's share of the counts; returns its export rows (see :func:`plant`)."""
+    from portcheck.canary.dataset import PRIMARY_KEYS
 
-        new_rows: dict[int, dict[str, str]] = {}
-        used: set[tuple[int, str]] = set()
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    types = field_types(obj, columns)
+    fks = {c for c in columns if c.endswith("_id") and c != key and c in PRIMARY_KEYS.values()}
+    locked = {key, PRIMARY_KEYS.get(obj, key), *fks, *_NEVER, *protect}
+    editable = [c for c in columns if c not in locked]
+    n_rows = len(rows)
 
-        def region_of(i: int) -> str | None:
-            return (rows[i].get("country") or "").strip().upper() or None
+    def amount(kind: str) -> int:
+        v = per.get(kind, 0)
+        return sum(v.values()) if isinstance(v, Mapping) else int(v)
 
-        def try_cell(i: int, col: str, kind: str, strict: bool) -> Planted | None:
-            if (i, col) in used:
+    # Record-level: removals first, then the rows that will be copied.
+    order = list(range(n_rows))
+    rng.shuffle(order)
+    n_remove, n_dup, n_dupkey = amount("remove"), amount("duplicate"), amount("duplicate_key")
+    if n_remove + n_dup + n_dupkey > n_rows:
+        raise PlantError(
+            f"{obj} has {n_rows} records: cannot remove {n_remove} and duplicate {n_dup + n_dupkey}"
+        )
+    removed = sorted(order[:n_remove])
+    dup = sorted(order[n_remove : n_remove + n_dup])
+    dupkey = sorted(order[n_remove + n_dup : n_remove + n_dup + n_dupkey])
+    removed_set = set(removed)
+    log.removed[obj] = [rows[i][key] for i in removed]
+    removed_keys[obj] = set(log.removed[obj])
+    live = [i for i in range(n_rows) if i not in removed_set]
+
+    new_rows: dict[int, dict[str, str]] = {}
+    used: set[tuple[int, str]] = set()
+
+    def region_of(i: int) -> str | None:
+        return (rows[i].get("country") or "").strip().upper() or None
+
+    def try_cell(i: int, col: str, kind: str, strict: bool) -> Planted | None:
+        if (i, col) in used:
+            return None
+        before = rows[i].get(col) or ""
+        ftype = types[col]
+        if kind in DEFECT_KINDS:
+            after = _defect_value(kind, before, ftype)
+            if after is None or (strict and not _robust(kind, before, after)):
                 return None
-            before = rows[i].get(col) or ""
-            ftype = types[col]
-            if kind in DEFECT_KINDS:
-                after = _defect_value(kind, before, ftype)
-                if after is None or (strict and not _robust(kind, before, after)):
-                    return None
-                if classify(before, after, ftype, region=region_of(i)) != kind:
-                    return None
-            else:
-                after = _format_value(kind, before, ftype, region_of(i))
-                if after is None or classify(before, after, ftype, region=region_of(i)) != FORMAT:
-                    return None
-            return Planted(obj, rows[i][key], col, kind, before, after)
+            if classify(before, after, ftype, region=region_of(i)) != kind:
+                return None
+        else:
+            after = _format_value(kind, before, ftype, region_of(i))
+            if after is None or classify(before, after, ftype, region=region_of(i)) != FORMAT:
+                return None
+        return Planted(obj, rows[i][key], col, kind, before, after)
 
-        def pick(kind: str, n: int, fields: list[str]) -> list[tuple[int, Planted]]:
-            chosen: list[tuple[int, Planted]] = []
-            if n <= 0:
-                return chosen
-            if not fields or not live:
-                raise PlantError(f"no {obj} cell can take {kind}")
-            for attempt in range(40 * n + 400):  # random probing first: cheap on large tables
-                i, col = live[rng.randrange(len(live))], fields[rng.randrange(len(fields))]
-                p = try_cell(i, col, kind, strict=True)
+    def pick(kind: str, n: int, fields: list[str]) -> list[tuple[int, Planted]]:
+        chosen: list[tuple[int, Planted]] = []
+        if n <= 0:
+            return chosen
+        if not fields or not live:
+            raise PlantError(f"no {obj} cell can take {kind}")
+        for _ in range(40 * n + 400):  # random probing first: cheap on large tables
+            i, col = live[rng.randrange(len(live))], fields[rng.randrange(len(fields))]
+            p = try_cell(i, col, kind, strict=True)
+            if p is not None:
+                used.add((i, col))
+                chosen.append((i, p))
+                if len(chosen) == n:
+                    return chosen
+        for strict in (True, False):  # then every cell, in a seeded order
+            cells = [(i, c) for i in live for c in fields]
+            rng.shuffle(cells)
+            for i, col in cells:
+                p = try_cell(i, col, kind, strict)
                 if p is not None:
                     used.add((i, col))
                     chosen.append((i, p))
                     if len(chosen) == n:
                         return chosen
-            for strict in (True, False):  # then every cell, in a seeded order
-                cells = [(i, c) for i in live for c in fields]
-                rng.shuffle(cells)
-                for i, col in cells:
-                    p = try_cell(i, col, kind, strict)
-                    if p is not None:
-                        used.add((i, col))
-                        chosen.append((i, p))
-                        if len(chosen) == n:
-                            return chosen
-            raise PlantError(f"only {len(chosen)} {obj} cells can take {kind}, {n} asked")
+        raise PlantError(f"only {len(chosen)} {obj} cells can take {kind}, {n} asked")
 
-        for kind in DEFECT_KINDS + FORMAT_KINDS:
-            spec = per.get(kind, 0)
-            targets = spec.items() if isinstance(spec, Mapping) else [(None, spec)]
-            for col, n in targets:
-                if col is not None and col not in editable:
-                    raise PlantError(f"{obj}.{col} cannot take planted values (absent, or a key)")
-                for i, p in pick(kind, int(n), [col] if col else editable):
-                    row = new_rows.setdefault(i, dict(rows[i]))
-                    row[p.field] = p.after
-                    (log.cells if kind in DEFECT_KINDS else log.formats).append(p)
+    for kind in DEFECT_KINDS + FORMAT_KINDS:
+        spec = per.get(kind, 0)
+        targets = spec.items() if isinstance(spec, Mapping) else [(None, spec)]
+        for col, n in targets:
+            if col is not None and col not in editable:
+                raise PlantError(f"{obj}.{col} cannot take planted values (absent, or a key)")
+            for i, p in pick(kind, int(n), [col] if col else editable):
+                row = new_rows.setdefault(i, dict(rows[i]))
+                row[p.field] = p.after
+                (log.cells if kind in DEFECT_KINDS else log.formats).append(p)
 
-        out: list[dict[str, str]] = []
-        dup_set, dupkey_set = set(dup), set(dupkey)
-        log.duplicated[obj], log.duplicated_keys[obj] = [], []
-        for i in live:
-            row = new_rows.get(i, rows[i])
-            out.append(row)
-            if i in dup_set:
-                out.append(dict(row))
-                log.duplicated[obj].append(row[key])
-            elif i in dupkey_set:
-                copy = dict(row)
-                col = next((c for c in editable if types[c] == STRING and _norm(copy.get(c))), None)
-                if col is None:
-                    raise PlantError(f"a {obj} record has no text field to vary in a same-key duplicate")
-                copy[col] = f"{_norm(copy[col])} (duplicate)"
-                out.append(copy)
-                log.duplicated_keys[obj].append(row[key])
-        log.extra[obj] = []
-        taken = {r.get(key) for r in rows}
-        for k in range(amount("extra")):
-            template = _extra_template(rows, live, fks, removed_keys, rng)
-            extra = dict(template)
-            new_key = f"XTRA{seed}-{obj[:3].upper()}{k + 1:05d}"
-            while new_key in taken:
-                new_key += "X"
-            taken.add(new_key)
-            extra[key] = new_key
-            if "x_canary_id" in extra:
-                extra["x_canary_id"] = new_key
-            token = "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
-            for c in ("name", "full_name", "first_name", "last_name"):
-                if c in extra:
-                    extra[c] = token.capitalize() if c != "last_name" else token[::-1]
-            for c in columns:
-                if types.get(c) == EMAIL and extra.get(c):
-                    extra[c] = f"{token}@extra.invalid"
-                if types.get(c) == PHONE or c == "tax_id":
-                    extra[c] = ""
-            out.append(extra)
-            log.extra[obj].append(new_key)
-        export[obj] = out
-    return export, log
+    out: list[dict[str, str]] = []
+    dup_set, dupkey_set = set(dup), set(dupkey)
+    log.duplicated[obj], log.duplicated_keys[obj] = [], []
+    for i in live:
+        row = new_rows.get(i, rows[i])
+        out.append(row)
+        if i in dup_set:
+            out.append(dict(row))
+            log.duplicated[obj].append(row[key])
+        elif i in dupkey_set:
+            copy = dict(row)
+            col = next((c for c in editable if types[c] == STRING and _norm(copy.get(c))), None)
+            if col is None:
+                raise PlantError(f"a {obj} record has no text field to vary in a same-key duplicate")
+            copy[col] = f"{_norm(copy[col])} (duplicate)"
+            out.append(copy)
+            log.duplicated_keys[obj].append(row[key])
+    log.extra[obj] = []
+    taken = {r.get(key) for r in rows}
+    for k in range(amount("extra")):
+        template = _extra_template(rows, live, fks, removed_keys, rng)
+        extra = dict(template)
+        new_key = f"XTRA{seed}-{obj[:3].upper()}{k + 1:05d}"
+        while new_key in taken:
+            new_key += "X"
+        taken.add(new_key)
+        extra[key] = new_key
+        if "x_canary_id" in extra:
+            extra["x_canary_id"] = new_key
+        token = "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+        for c in ("name", "full_name", "first_name", "last_name"):
+            if c in extra:
+                extra[c] = token.capitalize() if c != "last_name" else token[::-1]
+        for c in columns:
+            if types.get(c) == EMAIL and extra.get(c):
+                extra[c] = f"{token}@extra.invalid"
+            if types.get(c) == PHONE or c == "tax_id":
+                extra[c] = ""
+        out.append(extra)
+        log.extra[obj].append(new_key)
+    return out
 
 
 def _extra_template(rows, live, fks, removed_keys, rng) -> dict[str, str]:
@@ -606,7 +674,9 @@ def expected_figures(reference: Mapping[str, list[dict[str, str]]], log: PlantLo
     except the pairing key where either side has a value; defects and format differences are the logged
     ones. Rates are exact fractions (``Fraction``), None when the denominator is zero.
     """
-    planted: dict[tuple[str, str, str], Planted] = {(p.object, p.key, p.field): p for p in log.cells + log.formats}
+    planted: dict[tuple[str, str, str], Planted] = {
+        (p.object, p.key, p.field): p for p in log.cells + log.formats
+    }
     out: dict[str, dict] = {}
     for obj, rows in reference.items():
         key = log.pairing.get(obj)
@@ -639,14 +709,22 @@ def expected_figures(reference: Mapping[str, list[dict[str, str]]], log: PlantLo
             if p.object == obj:
                 fmt[p.field] = fmt.get(p.field, 0) + 1
         out[obj] = {
-            "records": {"reference": n_ref, "export": n_ref - n_removed + n_extra + dup_keys,
-                        "matched": n_ref - n_removed, "missing": n_removed, "extra": n_extra},
+            "records": {
+                "reference": n_ref,
+                "export": n_ref - n_removed + n_extra + dup_keys,
+                "matched": n_ref - n_removed,
+                "missing": n_removed,
+                "extra": n_extra,
+            },
             "completeness": Fraction(n_ref - n_removed, n_ref) if n_ref else None,
             "duplicates": {"keys": dup_keys, "rows": len(log.duplicated.get(obj, []))},
-            "fidelity": {"compared": compared, "matched": matched,
-                         "rate": Fraction(matched, compared) if compared else None, "fields": fields},
+            "fidelity": {
+                "compared": compared,
+                "matched": matched,
+                "rate": Fraction(matched, compared) if compared else None,
+                "fields": fields,
+            },
             "defects": log.counts(obj),
             "format_differences": dict(sorted(fmt.items())),
         }
     return out
-

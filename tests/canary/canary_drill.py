@@ -36,8 +36,9 @@ def read_rows(canary_folder: Path) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def write_csv(rows: dict[str, list[dict[str, str]]], folder: Path, *, encoding: str = "utf-8",
-              errors: str = "strict") -> Path:
+def write_csv(
+    rows: dict[str, list[dict[str, str]]], folder: Path, *, encoding: str = "utf-8", errors: str = "strict"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for obj, records in rows.items():
         columns = list(records[0]) if records else []
@@ -49,8 +50,14 @@ def write_csv(rows: dict[str, list[dict[str, str]]], folder: Path, *, encoding: 
     return folder
 
 
-def run_drill(export: Path, reference: Path, *, timezone: str | None = None, encoding: str | None = None,
-              mask_dir: Path | None = None) -> dict[str, Any]:
+def run_drill(
+    export: Path,
+    reference: Path,
+    *,
+    timezone: str | None = None,
+    encoding: str | None = None,
+    mask_dir: Path | None = None,
+) -> dict[str, Any]:
     """The report ``check EXPORT --reference REFERENCE`` computes (figures, checks, traps)."""
     from portcheck.canary.traps import mark_canary_reference
     from portcheck.compare.reference import load_reference
@@ -59,13 +66,25 @@ def run_drill(export: Path, reference: Path, *, timezone: str | None = None, enc
     from portcheck.readers import ReadOptions, read_export
     from portcheck.run import CheckOptions, build_report, load_policy
 
-    opts = CheckOptions(export=str(export), reference=str(reference), timezone=timezone, encoding=encoding,
-                        mask_dir=mask_dir, show_values=True)
+    opts = CheckOptions(
+        export=str(export),
+        reference=str(reference),
+        timezone=timezone,
+        encoding=encoding,
+        mask_dir=mask_dir,
+        show_values=True,
+    )
     policy = load_policy(opts)
     read_opts = ReadOptions(encoding=encoding)
     export_ds = load_dataset(read_export(export, role="export", options=read_opts), timezone=timezone)
-    reference_ds, inputs = load_reference(str(reference), profile="canonical", mapping=None, timezone=None,
-                                          region=None, read_options=ReadOptions())
+    reference_ds, inputs = load_reference(
+        str(reference),
+        profile="canonical",
+        mapping=None,
+        timezone=None,
+        region=None,
+        read_options=ReadOptions(),
+    )
     if not reference_ds.detection.get("canary"):  # until `check` recognises canary folders itself
         mark_canary_reference(reference_ds, reference)
     report, _ = build_report(opts, policy, export_ds, reference_ds, inputs, {}, Masker(None), lambda _m: None)

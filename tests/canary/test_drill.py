@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .canary_drill import KEYS, OBJECTS, make_canary, read_rows, run_drill, traps_by_id, write_csv
 from portcheck.canary.generate import load_canary_meta
+
+from .canary_drill import KEYS, OBJECTS, make_canary, read_rows, run_drill, traps_by_id, write_csv
 
 NUMERIC = re.compile(r"-?\d+(\.\d+)?")
 
@@ -37,7 +38,7 @@ def _transform(rows, fn):
 
 
 def _expected(meta, rows, lost_kind):
-    """trap id -> {kind: n} from ``lost_kind(object, field, value) -> kind | None`` over each trap's records."""
+    """trap id -> {kind: n}, by ``lost_kind(object, field, value) -> kind | None`` on each record."""
     by_key = {obj: {r[KEYS[obj]]: r for r in rows[obj]} for obj in OBJECTS}
     out = {}
     for trap in meta["traps"]:
@@ -53,7 +54,9 @@ def _expected(meta, rows, lost_kind):
 def _assert_traps(report, expected):
     traps = traps_by_id(report)
     assert set(traps) == set(expected)
-    wrong = {tid: (traps[tid]["defects"], want) for tid, want in expected.items() if traps[tid]["defects"] != want}
+    wrong = {
+        tid: (traps[tid]["defects"], want) for tid, want in expected.items() if traps[tid]["defects"] != want
+    }
     assert not wrong
     for tid, t in traps.items():
         assert t["lost"] == sum(expected[tid].values()) and t["survived"] == t["planted"] - t["lost"]
@@ -121,17 +124,27 @@ def test_gbk_only_export_loses_exactly_the_characters_gbk_lacks(canary, rows, tm
         return v.encode("gbk", errors="replace").decode("gbk") != v
 
     report = run_drill(tmp_path / "export", canary / "csv")
-    expected = _expected(load_canary_meta(canary / "csv"), rows, lambda o, f, v: "lost" if unencodable(v) else None)
+    expected = _expected(
+        load_canary_meta(canary / "csv"), rows, lambda o, f, v: "lost" if unencodable(v) else None
+    )
     traps = traps_by_id(report)
-    assert {tid: sum(want.values()) for tid, want in expected.items()} == {tid: t["lost"] for tid, t in traps.items()}
+    assert {tid: sum(want.values()) for tid, want in expected.items()} == {
+        tid: t["lost"] for tid, t in traps.items()
+    }
     assert traps["contact.notes.emoji"]["defects"] == {"encoding": traps["contact.notes.emoji"]["planted"]}
-    assert traps["contact.full_name.non_bmp_characters"]["lost"] == traps["contact.full_name.non_bmp_characters"][
-        "planted"] > 0
+    assert (
+        traps["contact.full_name.non_bmp_characters"]["lost"]
+        == traps["contact.full_name.non_bmp_characters"]["planted"]
+        > 0
+    )
 
 
-@pytest.mark.xfail(strict=True, reason="compare.classify.is_encoding: its '?' pattern does not let GBK-encodable "
-                                       "non-ASCII characters (汉字) stand for themselves, and it tests the NFC form "
-                                       "only, so 'Zoë 王'→'Zo? 王' and 'Zu\u0308rich'→'Zu?rich' are value_changed")
+@pytest.mark.xfail(
+    strict=True,
+    reason="compare.classify.is_encoding: its '?' pattern does not let GBK-encodable "
+    "non-ASCII characters (汉字) stand for themselves, and it tests the NFC form "
+    "only, so 'Zoë 王'→'Zo? 王' and 'Zu\u0308rich'→'Zu?rich' are value_changed",
+)
 def test_gbk_lossy_replacement_is_classified_as_encoding_everywhere(canary, rows, tmp_path):
     write_csv(rows, tmp_path / "export", encoding="gbk", errors="replace")
     report = run_drill(tmp_path / "export", canary / "csv")
@@ -144,11 +157,15 @@ def test_gbk_lossy_replacement_is_classified_as_encoding_everywhere(canary, rows
 
 def test_truncation_at_255_characters_is_attributed_to_the_long_text_traps(canary, rows, tmp_path):
     write_csv(_transform(rows, lambda o, k, v: v[:255]), tmp_path / "export")
-    expected = _expected(load_canary_meta(canary / "csv"), rows,
-                         lambda o, f, v: "truncated" if len(v) > 255 else None)
+    expected = _expected(
+        load_canary_meta(canary / "csv"), rows, lambda o, f, v: "truncated" if len(v) > 255 else None
+    )
     assert {tid for tid, want in expected.items() if want} == {
-        f"{obj}.notes.text_{n}" for obj in OBJECTS for n in (256, 1001, 4000, 32767, 33000)
-        if f"{obj}.notes.text_{n}" in expected}
+        f"{obj}.notes.text_{n}"
+        for obj in OBJECTS
+        for n in (256, 1001, 4000, 32767, 33000)
+        if f"{obj}.notes.text_{n}" in expected
+    }
     _assert_traps(run_drill(tmp_path / "export", canary / "csv"), expected)
 
 
@@ -157,15 +174,23 @@ def _naive_shanghai(rows):
 
     def fn(obj, k, v):
         if k in ("created_at", "updated_at") and v:
-            return datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            return (
+                datetime.fromisoformat(v.replace("Z", "+00:00"))
+                .astimezone(zone)
+                .strftime("%Y-%m-%d %H:%M:%S")
+            )
         return v
+
     return _transform(rows, fn)
 
 
 def test_naive_datetimes_in_the_users_zone_are_a_timezone_shift_when_read_as_utc(canary, rows, tmp_path):
     write_csv(_naive_shanghai(rows), tmp_path / "export")
-    expected = _expected(load_canary_meta(canary / "csv"), rows,
-                         lambda o, f, v: "timezone_shift" if f in ("created_at", "updated_at") and v else None)
+    expected = _expected(
+        load_canary_meta(canary / "csv"),
+        rows,
+        lambda o, f, v: "timezone_shift" if f in ("created_at", "updated_at") and v else None,
+    )
     report = run_drill(tmp_path / "export", canary / "csv", timezone="UTC")
     _assert_traps(report, expected)
     assert traps_by_id(report)["contact.created_at.dst_edge"]["lost"] > 0
@@ -184,9 +209,14 @@ def test_naive_datetimes_read_in_the_users_zone_match(canary, rows, tmp_path):
 
 
 def test_odoo_quote_prefix_is_attributed_to_values_starting_with_plus_minus_equals(canary, rows, tmp_path):
-    write_csv(_transform(rows, lambda o, k, v: "'" + v if v[:1] in ("+", "-", "=") else v), tmp_path / "export")
-    expected = _expected(load_canary_meta(canary / "csv"), rows,
-                         lambda o, f, v: "value_changed" if v[:1] in ("+", "-", "=") else None)
+    write_csv(
+        _transform(rows, lambda o, k, v: "'" + v if v[:1] in ("+", "-", "=") else v), tmp_path / "export"
+    )
+    expected = _expected(
+        load_canary_meta(canary / "csv"),
+        rows,
+        lambda o, f, v: "value_changed" if v[:1] in ("+", "-", "=") else None,
+    )
     traps = {tid for tid, want in expected.items() if want}
     assert {tid.rsplit(".", 1)[1] for tid in traps} == {"formula_prefix", "international_phone"}
     report = run_drill(tmp_path / "export", canary / "csv")
@@ -197,20 +227,23 @@ def test_odoo_quote_prefix_is_attributed_to_values_starting_with_plus_minus_equa
 
 def test_carriage_returns_replaced_by_spaces_are_attributed_to_the_cr_trap(canary, rows, tmp_path):
     write_csv(_transform(rows, lambda o, k, v: v.replace("\r", " ")), tmp_path / "export")
-    expected = _expected(load_canary_meta(canary / "csv"), rows,
-                         lambda o, f, v: "value_changed" if "\r" in v else None)
+    expected = _expected(
+        load_canary_meta(canary / "csv"), rows, lambda o, f, v: "value_changed" if "\r" in v else None
+    )
     assert {tid.rsplit(".", 1)[1] for tid, want in expected.items() if want} == {"carriage_returns"}
     _assert_traps(run_drill(tmp_path / "export", canary / "csv"), expected)
 
 
 def test_dropped_4_byte_characters_are_an_encoding_loss_of_emoji_and_non_bmp_traps(canary, rows, tmp_path):
     """A MySQL 'utf8' (3-byte) column silently drops characters outside the BMP."""
+
     def drop(v):
         return "".join(c for c in v if ord(c) <= 0xFFFF)
 
     write_csv(_transform(rows, lambda o, k, v: drop(v)), tmp_path / "export")
-    expected = _expected(load_canary_meta(canary / "csv"), rows,
-                         lambda o, f, v: "encoding" if drop(v) != v else None)
+    expected = _expected(
+        load_canary_meta(canary / "csv"), rows, lambda o, f, v: "encoding" if drop(v) != v else None
+    )
     kinds = {tid.rsplit(".", 1)[1] for tid, want in expected.items() if want}
     assert {"emoji", "non_bmp_characters", "text_4000"} <= kinds and "text_32767" not in kinds
     _assert_traps(run_drill(tmp_path / "export", canary / "csv"), expected)
@@ -218,8 +251,12 @@ def test_dropped_4_byte_characters_are_an_encoding_loss_of_emoji_and_non_bmp_tra
 
 def _rekey(rows, keep_canary_id: bool):
     """New IDs on import (foreign keys follow); optionally the canary-ID custom field is not created."""
-    new = {obj: {r[KEYS[obj]]: f"00{obj[:2].upper()}{i * 7919 % 100000:05d}X" for i, r in enumerate(rows[obj], 1)}
-           for obj in OBJECTS}
+    new = {
+        obj: {
+            r[KEYS[obj]]: f"00{obj[:2].upper()}{i * 7919 % 100000:05d}X" for i, r in enumerate(rows[obj], 1)
+        }
+        for obj in OBJECTS
+    }
     parent = {"customer_id": "customer", "contact_id": "contact", "opportunity_id": "opportunity"}
     out = {}
     for obj, records in rows.items():
@@ -247,8 +284,11 @@ def test_new_ids_assigned_on_import_pair_by_the_canary_id_with_no_false_loss(can
 def test_new_ids_without_the_canary_id_pair_by_natural_keys(canary, rows, tmp_path):
     write_csv(_rekey(rows, keep_canary_id=False), tmp_path / "export")
     report = run_drill(tmp_path / "export", canary / "csv")
-    assert report["options"]["match_on"] == {"customer": "name:name", "contact": "email:email",
-                                             "opportunity": "name:name"}
+    assert report["options"]["match_on"] == {
+        "customer": "name:name",
+        "contact": "email:email",
+        "opportunity": "name:name",
+    }
     for obj in OBJECTS:
         o = report["objects"][obj]
         assert o["records"]["matched"] == o["records"]["reference"]
@@ -262,10 +302,16 @@ def test_new_ids_without_the_canary_id_pair_by_natural_keys(canary, rows, tmp_pa
 
 def test_a_record_the_vendor_did_not_return_counts_as_lost_in_every_trap_it_carries(canary, rows, tmp_path):
     gone = {r["customer_id"] for r in rows["customer"] if r["notes"] == ""}
-    kept = {obj: [r for r in rs if not (obj == "customer" and r["customer_id"] in gone)] for obj, rs in rows.items()}
+    kept = {
+        obj: [r for r in rs if not (obj == "customer" and r["customer_id"] in gone)]
+        for obj, rs in rows.items()
+    }
     write_csv(kept, tmp_path / "export")
     report = run_drill(tmp_path / "export", canary / "csv")
     traps = traps_by_id(report)
     empty_notes = traps["customer.notes.empty_field"]
-    assert empty_notes["defects"] == {"missing_record": len(gone)} and empty_notes["lost"] == empty_notes["planted"]
+    assert (
+        empty_notes["defects"] == {"missing_record": len(gone)}
+        and empty_notes["lost"] == empty_notes["planted"]
+    )
     assert report["objects"]["customer"]["records"]["missing"] == len(gone)

@@ -20,8 +20,11 @@ KEYS = {"customer": "customer_id", "contact": "contact_id", "opportunity": "oppo
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +46,14 @@ def test_same_seed_gives_byte_identical_files_in_both_formats(tmp_path):
     generate_canary(b, seed=42, customers=30, fmt="both")
     generate_canary(c, seed=43, customers=30, fmt="both")
     ha, hb, hc = _hashes(a), _hashes(b), _hashes(c)
-    assert set(ha) == {"csv/customer.csv", "csv/contact.csv", "csv/opportunity.csv", "csv/canary.json",
-                       "xlsx/canary.xlsx", "xlsx/canary.json"}
+    assert set(ha) == {
+        "csv/customer.csv",
+        "csv/contact.csv",
+        "csv/opportunity.csv",
+        "csv/canary.json",
+        "xlsx/canary.xlsx",
+        "xlsx/canary.json",
+    }
     assert ha == hb
     assert ha["csv/customer.csv"] != hc["csv/customer.csv"]
     assert ha["xlsx/canary.xlsx"] != hc["xlsx/canary.xlsx"]
@@ -86,8 +95,10 @@ def test_trap_records_really_carry_their_trap(full_set):
         "leading_zero_postal_code": lambda v: v[0] == "0",
         "long_digit_code": lambda v: v.isdigit() and 16 <= len(v) <= 19,
         "numeric_uscc": lambda v: v.isdigit() and len(v) == 18,
-        "text_256": lambda v: len(v) == 256, "text_1001": lambda v: len(v) == 1001,
-        "text_4000": lambda v: len(v) == 4000, "text_32767": lambda v: len(v) == 32767,
+        "text_256": lambda v: len(v) == 256,
+        "text_1001": lambda v: len(v) == 1001,
+        "text_4000": lambda v: len(v) == 4000,
+        "text_32767": lambda v: len(v) == 32767,
         "text_33000": lambda v: len(v) == 33000,
         "carriage_returns": lambda v: "\r\n" in v,
         "formula_prefix": lambda v: v[0] in "=+-@",
@@ -125,7 +136,9 @@ def test_the_32767_character_notes_fit_an_excel_cell_and_longer_ones_are_csv_onl
 
 def test_long_notes_carry_commas_quotes_line_breaks_tabs_emoji_and_non_bmp(full_set):
     out, _ = full_set
-    notes = [r["notes"] for r in _read_csv(out / "csv" / "opportunity.csv") if len(r["notes"]) in (4000, 33000)]
+    notes = [
+        r["notes"] for r in _read_csv(out / "csv" / "opportunity.csv") if len(r["notes"]) in (4000, 33000)
+    ]
     assert notes
     for n in notes:
         assert all(ch in n for ch in (",", '"', "\n", "\t"))
@@ -169,7 +182,14 @@ def test_keys_are_unique_and_every_foreign_key_has_its_parent(full_set):
         assert contacts[r["contact_id"]] == r["customer_id"]
     assert Counter(r["customer_id"] for r in rows["contact"]) == Counter({c: 3 for c in customers})
     assert {r["stage"] for r in rows["opportunity"]} == {
-        "lead", "qualification", "needs_analysis", "proposal", "negotiation", "won", "lost"}
+        "lead",
+        "qualification",
+        "needs_analysis",
+        "proposal",
+        "negotiation",
+        "won",
+        "lost",
+    }
 
 
 def test_csv_reads_back_exactly_with_python_csv_and_portcheck_reader(tmp_path):
@@ -197,11 +217,19 @@ def test_xlsx_cells_are_text_and_read_back_exactly(tmp_path):
     data = build_canary(9, 80, "mixed")
     wb = openpyxl.load_workbook(tmp_path / "canary.xlsx")
     assert wb.sheetnames == list(OBJECTS)
-    formula_cells = [c for row in wb["contact"].iter_rows(min_row=2) for c in row
-                     if isinstance(c.value, str) and c.value.startswith("=")]
+    formula_cells = [
+        c
+        for row in wb["contact"].iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert formula_cells and all(c.data_type == "s" for c in formula_cells)
-    codes = [c for row in wb["opportunity"].iter_rows(min_row=2) for c in row
-             if isinstance(c.value, str) and re.fullmatch(r"\d{16,19}", c.value)]
+    codes = [
+        c
+        for row in wb["opportunity"].iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and re.fullmatch(r"\d{16,19}", c.value)
+    ]
     assert codes and all(c.data_type == "s" for c in codes)
     assert not any(isinstance(c.value, (int, float)) for ws in wb for row in ws.iter_rows() for c in row)
     book = CalamineWorkbook.from_path(str(tmp_path / "canary.xlsx"))
@@ -233,8 +261,12 @@ def test_cli_writes_a_set_and_prints_the_next_step(tmp_path):
     assert result.exit_code == 0, result.output
     assert "portcheck check EXPORT --reference" in result.output
     assert "36 contacts" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["canary.json", "contact.csv", "customer.csv",
-                                                      "opportunity.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "canary.json",
+        "contact.csv",
+        "customer.csv",
+        "opportunity.csv",
+    ]
 
 
 def test_cli_refuses_a_non_empty_folder_without_force(tmp_path):
@@ -257,4 +289,3 @@ def test_meta_loader_ignores_folders_that_are_not_canary_sets(tmp_path):
     assert load_canary_meta(tmp_path) is None
     (tmp_path / "canary.json").write_text(json.dumps({"something": "else"}))
     assert load_canary_meta(tmp_path) is None
-

@@ -5,30 +5,69 @@ from __future__ import annotations
 from portcheck.canary.traps import traps_section
 
 META = {
-    "objects": {"contact": {"canary_id": "x_canary_id", "natural_key": "email",
-                            "index": {"x_canary_id": ["K1", "K2", "K3", "K4"],
-                                      "contact_id": ["P1", "P2", "P3", "P4"],
-                                      "email": ["a@x.cn", "b@x.cn", "c@x.cn", "d@x.cn"]}}},
+    "objects": {
+        "contact": {
+            "canary_id": "x_canary_id",
+            "natural_key": "email",
+            "index": {
+                "x_canary_id": ["K1", "K2", "K3", "K4"],
+                "contact_id": ["P1", "P2", "P3", "P4"],
+                "email": ["a@x.cn", "b@x.cn", "c@x.cn", "d@x.cn"],
+            },
+        }
+    },
     "traps": [
-        {"id": "contact.phone.leading_zero_phone", "trap": "leading_zero_phone", "label": "Leading zeros",
-         "label_zh": "前导零", "object": "contact", "field": "phone", "records": ["K1", "K2", "K3"],
-         "keys": ["P1", "P2", "P3"]},
-        {"id": "contact.email.email_plus_tag", "trap": "email_plus_tag", "label": "+tags", "label_zh": "+标签",
-         "object": "contact", "field": "email", "records": ["K4"], "keys": ["P4"]},
-        {"id": "contact.notes.tabs", "trap": "tabs", "label": "Tabs", "label_zh": "制表符",
-         "object": "contact", "field": "notes", "records": ["K2"], "keys": ["P2"]},
+        {
+            "id": "contact.phone.leading_zero_phone",
+            "trap": "leading_zero_phone",
+            "label": "Leading zeros",
+            "label_zh": "前导零",
+            "object": "contact",
+            "field": "phone",
+            "records": ["K1", "K2", "K3"],
+            "keys": ["P1", "P2", "P3"],
+        },
+        {
+            "id": "contact.email.email_plus_tag",
+            "trap": "email_plus_tag",
+            "label": "+tags",
+            "label_zh": "+标签",
+            "object": "contact",
+            "field": "email",
+            "records": ["K4"],
+            "keys": ["P4"],
+        },
+        {
+            "id": "contact.notes.tabs",
+            "trap": "tabs",
+            "label": "Tabs",
+            "label_zh": "制表符",
+            "object": "contact",
+            "field": "notes",
+            "records": ["K2"],
+            "keys": ["P2"],
+        },
     ],
 }
 
 
 def comparison(field, mismatches, missing=()):
-    return {"contact": {"pair": {"reference_field": field}, "mismatches": mismatches, "missing_keys": list(missing),
-                        "ambiguous_keys": []}}
+    return {
+        "contact": {
+            "pair": {"reference_field": field},
+            "mismatches": mismatches,
+            "missing_keys": list(missing),
+            "ambiguous_keys": [],
+        }
+    }
 
 
 def test_lost_cells_carry_the_comparisons_defect_kind_and_missing_records_count_as_lost():
-    result = comparison("x_canary_id", [("K1", "phone", "leading_zero", "0755", "755"),
-                                        ("K2", "notes", "value_changed", "a\tb", "a b")], missing=["K3"])
+    result = comparison(
+        "x_canary_id",
+        [("K1", "phone", "leading_zero", "0755", "755"), ("K2", "notes", "value_changed", "a\tb", "a b")],
+        missing=["K3"],
+    )
     traps = {t["trap"]: t for t in traps_section(META, result)}
     phone = traps["contact.phone.leading_zero_phone"]
     assert (phone["planted"], phone["lost"], phone["survived"]) == (3, 2, 1)

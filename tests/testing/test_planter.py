@@ -10,22 +10,63 @@ import copy
 
 import pytest
 
-from portcheck.testing.planter import (DEFECT_KINDS, FORMAT, PlantError, classify, expected_figures,
-                                       load_canonical, plant, small_dataset, write_canonical)
+from portcheck.testing.planter import (
+    DEFECT_KINDS,
+    FORMAT,
+    PlantError,
+    classify,
+    expected_figures,
+    load_canonical,
+    plant,
+    small_dataset,
+    write_canonical,
+)
 
 KEYS = {"customer": "customer_id", "contact": "contact_id", "opportunity": "opportunity_id"}
 
 COUNTS = {
-    "customer": {"missing_value": 4, "numeric_precision": 3, "timezone_shift": 5, "leading_zero": 6,
-                 "encoding": 4, "truncated": 5, "value_changed": 2, "format_email": 3, "format_phone": 4,
-                 "format_instant": 2, "format_spaces": 1, "remove": 2, "duplicate": 1, "duplicate_key": 1,
-                 "extra": 3},
-    "contact": {"missing_value": 2, "numeric_precision": 5, "timezone_shift": 1, "leading_zero": 3,
-                "encoding": 2, "truncated": {"full_name": 2, "notes": 1}, "value_changed": 4, "format_email": 5,
-                "remove": 3, "duplicate": 2, "extra": 1},
-    "opportunity": {"missing_value": 1, "numeric_precision": 4, "timezone_shift": 2, "encoding": 3,
-                    "truncated": 2, "value_changed": 1, "format_decimal": 4, "format_instant": 2, "remove": 1,
-                    "duplicate_key": 2},
+    "customer": {
+        "missing_value": 4,
+        "numeric_precision": 3,
+        "timezone_shift": 5,
+        "leading_zero": 6,
+        "encoding": 4,
+        "truncated": 5,
+        "value_changed": 2,
+        "format_email": 3,
+        "format_phone": 4,
+        "format_instant": 2,
+        "format_spaces": 1,
+        "remove": 2,
+        "duplicate": 1,
+        "duplicate_key": 1,
+        "extra": 3,
+    },
+    "contact": {
+        "missing_value": 2,
+        "numeric_precision": 5,
+        "timezone_shift": 1,
+        "leading_zero": 3,
+        "encoding": 2,
+        "truncated": {"full_name": 2, "notes": 1},
+        "value_changed": 4,
+        "format_email": 5,
+        "remove": 3,
+        "duplicate": 2,
+        "extra": 1,
+    },
+    "opportunity": {
+        "missing_value": 1,
+        "numeric_precision": 4,
+        "timezone_shift": 2,
+        "encoding": 3,
+        "truncated": 2,
+        "value_changed": 1,
+        "format_decimal": 4,
+        "format_instant": 2,
+        "remove": 1,
+        "duplicate_key": 2,
+    },
 }
 
 
@@ -45,7 +86,7 @@ def _wanted(obj, kind):
 
 
 def _cell_differences(reference, export):
-    """(object, key, field) of every cell whose raw value differs, for keys present on both sides (first row)."""
+    """(object, key, field) of every cell whose raw value differs, for keys on both sides."""
     out = set()
     for obj, rows in reference.items():
         key = KEYS[obj]
@@ -126,7 +167,7 @@ def test_record_level_defects_are_logged_and_placed(dataset, planted):
             assert export[obj][i] != export[obj][i + 1]
         assert len(log.extra[obj]) == _wanted(obj, "extra")
         assert not set(log.extra[obj]) & set(ref_keys)
-        assert exp_keys[len(exp_keys) - len(log.extra[obj]):] == log.extra[obj]
+        assert exp_keys[len(exp_keys) - len(log.extra[obj]) :] == log.extra[obj]
 
 
 def test_extra_records_never_point_at_a_removed_parent(planted):
@@ -153,8 +194,12 @@ def test_expected_figures_follow_from_the_log(dataset, planted):
 
 
 def test_compared_cells_count_a_removed_value_but_not_two_empty_sides(dataset):
-    rows = {"customer": [{"customer_id": "C1", "name": "甲", "website": ""},
-                         {"customer_id": "C2", "name": "乙", "website": "https://b.example"}]}
+    rows = {
+        "customer": [
+            {"customer_id": "C1", "name": "甲", "website": ""},
+            {"customer_id": "C2", "name": "乙", "website": "https://b.example"},
+        ]
+    }
     export, log = plant(rows, counts={"customer": {"missing_value": {"website": 1}}}, seed=0)
     fig = expected_figures(rows, log)["customer"]["fidelity"]["fields"]
     assert (fig["website"]["compared"], fig["website"]["matched"]) == (1, 0)
@@ -198,23 +243,26 @@ def test_plant_reads_a_folder_written_by_write_canonical(tmp_path, dataset):
     assert from_folder[0] == from_rows[0]
 
 
-@pytest.mark.parametrize("ref,exp,ftype,region,kind", [
-    ("0755-88881234", "755-88881234", "phone", "CN", "leading_zero"),
-    ("0755-88881234", "+86 755 8888 1234", "phone", "CN", FORMAT),
-    ("02139", "2139", "string", None, "leading_zero"),
-    ("3388926000000166021", "3.38893E+18", "string", None, "numeric_precision"),
-    ("1234.5", "1,234.50", "decimal", None, FORMAT),
-    ("1234.56", "1235", "decimal", None, "numeric_precision"),
-    ("2024-03-01T10:00:00+08:00", "2024-03-01T02:00:00Z", "instant", None, FORMAT),
-    ("2024-03-01T10:00:00+08:00", "2024-03-01T10:00:00Z", "instant", None, "timezone_shift"),
-    ("Sales@Example.com", "sales@example.com", "email", None, FORMAT),
-    ("深圳市", "æ·±åœ³å¸‚", "string", None, "encoding"),
-    ("客户𠀀", "客户", "string", None, "encoding"),
-    ("a long note", "a long", "string", None, "truncated"),
-    ("a long note", "a long...", "string", None, "truncated"),
-    ("lead", "lead (copy)", "string", None, "value_changed"),
-    ("", "x", "string", None, "value_changed"),
-    ("x", " ", "string", None, "missing_value"),
-])
+@pytest.mark.parametrize(
+    "ref,exp,ftype,region,kind",
+    [
+        ("0755-88881234", "755-88881234", "phone", "CN", "leading_zero"),
+        ("0755-88881234", "+86 755 8888 1234", "phone", "CN", FORMAT),
+        ("02139", "2139", "string", None, "leading_zero"),
+        ("3388926000000166021", "3.38893E+18", "string", None, "numeric_precision"),
+        ("1234.5", "1,234.50", "decimal", None, FORMAT),
+        ("1234.56", "1235", "decimal", None, "numeric_precision"),
+        ("2024-03-01T10:00:00+08:00", "2024-03-01T02:00:00Z", "instant", None, FORMAT),
+        ("2024-03-01T10:00:00+08:00", "2024-03-01T10:00:00Z", "instant", None, "timezone_shift"),
+        ("Sales@Example.com", "sales@example.com", "email", None, FORMAT),
+        ("深圳市", "æ·±åœ³å¸‚", "string", None, "encoding"),
+        ("客户𠀀", "客户", "string", None, "encoding"),
+        ("a long note", "a long", "string", None, "truncated"),
+        ("a long note", "a long...", "string", None, "truncated"),
+        ("lead", "lead (copy)", "string", None, "value_changed"),
+        ("", "x", "string", None, "value_changed"),
+        ("x", " ", "string", None, "missing_value"),
+    ],
+)
 def test_classify_follows_designs_ordered_table(ref, exp, ftype, region, kind):
     assert classify(ref, exp, ftype, region=region) == kind
