@@ -135,8 +135,11 @@ def _rate_check(cid: str, num: int, den: int, threshold: float | str, what: str,
     return _check(cid, "pass" if ok else "fail", True, rate(num, den), t, f"{what}: {num:,} of {den:,}")
 
 
-def _control_totals(ref_t: Any, exp_t: Any) -> dict[str, Any]:
-    """Sums of amount per currency and counts per stage and per owner, reference vs export."""
+def _control_totals(ref_t: Any, exp_t: Any, masker: Any = None) -> dict[str, Any]:
+    """Sums of amount per currency and counts per stage and per owner, reference vs export.
+
+    Owners are people: their names are masked like any other value (currencies and stages are not).
+    """
     from portcheck.compare.normalize import number
 
     def amounts(t: Any) -> dict[str, str] | None:
@@ -167,8 +170,10 @@ def _control_totals(ref_t: Any, exp_t: Any) -> dict[str, Any]:
         if r is None and e is None:
             continue
         keys = sorted(set(r or {}) | set(e or {}))
-        out[name] = {k: {"reference": (r or {}).get(k) if r is not None else None,
-                         "export": (e or {}).get(k) if e is not None else None} for k in keys}
+        label = ((lambda k: k if k == "(empty)" else masker(k)) if masker is not None and name == "count_by_owner"
+                 else (lambda k: k))
+        out[name] = {label(k): {"reference": (r or {}).get(k) if r is not None else None,
+                                "export": (e or {}).get(k) if e is not None else None} for k in keys}
     return out
 
 
@@ -218,6 +223,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
                 opts.reference, profile=opts.reference_profile, mapping=opts.reference_mapping,
                 timezone=opts.reference_timezone, region=opts.region, read_options=read_opts)
         report, tables = build_report(opts, policy, export, reference, reference_inputs, value_maps, masker, say)
+        say("writing the report")
         _write_outputs(folder, report, tables, opts)
         if opts.sign_key:
             from portcheck.evidence.sign import sign_report_dir
@@ -407,7 +413,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         entry["format_differences"] = fmt
         entry["unmapped_columns"] = list(et.unmapped_columns) if et is not None else []
         entry["missing_fields"] = list(c.missing_fields) if c is not None else []
-        entry["control_totals"] = _control_totals(rt, et)
+        entry["control_totals"] = _control_totals(rt, et, masker)
         entry["examples"] = _examples(c, masker)
         entry["orphan_examples"] = [{"key": r["key"], "field": r["field"], "value": r["value"]}
                                     for r in f.orphan_rows[:10]]
@@ -480,18 +486,22 @@ def _newest_mtime(ds: CanonicalDataset) -> str | None:
 
 
 def _clauses(report: dict[str, Any], opts: CheckOptions) -> list[dict[str, Any]]:
-    try:
-        from portcheck.report.clauses import evaluate_clauses, load_clauses
-    except ImportError:
-        return []
+    """Evaluate the contract clauses; the hand-over checks they name are added to ``report["checks"]``."""
     from datetime import date
 
-    requested = date.fromisoformat(opts.requested_at) if opts.requested_at else None
-    delivered = None
-    if report.get("delivered_at"):
-        delivered = datetime.fromisoformat(str(report["delivered_at"]).replace("Z", "+00:00"))
-    return evaluate_clauses(report, load_clauses(opts.clauses_file), requested_at=requested,
-                            delivered_at=delivered)
+    from portcheck.report.clauses import contract_checks, evaluate_clauses, load_clauses
+
+    try:
+        requested = date.fromisoformat(opts.requested_at) if opts.requested_at else None
+        delivered = None
+        if report.get("delivered_at"):
+            delivered = datetime.fromisoformat(str(report["delivered_at"]).replace("Z", "+00:00"))
+    except ValueError as e:
+        raise UsageError(f"--requested-at/--delivered-at: {e}",
+                         hint="write dates as YYYY-MM-DD (and times as YYYY-MM-DDTHH:MM:SS+08:00)") from None
+    clauses = load_clauses(opts.clauses_file)
+    report["checks"].extend(contract_checks(report, clauses, requested_at=requested, delivered_at=delivered))
+    return evaluate_clauses(report, clauses, requested_at=requested, delivered_at=delivered)
 
 
 def _traps(reference: CanonicalDataset, comparisons: dict[str, Any]) -> list[dict[str, Any]]:

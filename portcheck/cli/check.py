@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -74,11 +75,33 @@ def check_command(export: str, **kw: object) -> None:
         requested_at=kw["requested_at"], delivered_at=kw["delivered_at"],  # type: ignore[arg-type]
     )
     _validate(opts)
-    progress = None if quiet or not sys.stderr.isatty() else (lambda m: _echo_err(f"… {m}"))
+    timer = _StageTimer() if os.environ.get("PORTCHECK_STAGE_TIMES") else None
+    progress = timer or (None if quiet or not sys.stderr.isatty() else (lambda m: _echo_err(f"… {m}")))
     result = run_check(opts, progress=progress)
+    if timer:
+        timer("done")
     click.echo(_summary(result.report, opts.lang, quiet))
     click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))
     sys.exit(result.exit_code)
+
+
+class _StageTimer:
+    """PORTCHECK_STAGE_TIMES=1: print each stage's wall time to stderr (used by bench/check.py)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._t0 = self._last = self._clock()
+        self._stage: str | None = None
+
+    def __call__(self, stage: str) -> None:
+        now = self._clock()
+        if self._stage is not None:
+            _echo_err(f"stage {self._stage:<32} {now - self._last:8.2f} s")
+        if stage == "done":
+            _echo_err(f"stage {'total':<32} {now - self._t0:8.2f} s")
+        self._stage, self._last = stage, now
 
 
 def _validate(opts: object) -> None:

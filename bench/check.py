@@ -1,0 +1,336 @@
+"""End-to-end benchmark of `portcheck check` against its peers, measured in the same run.
+
+    python bench/check.py                      # 1,000,000 contacts (200k customers, 300k opportunities)
+    python bench/check.py --contacts 100000    # quicker
+    python bench/check.py --scaling            # also 100k and 3M contacts: seconds per million rows
+
+What it does (see bench/README.md for how to read it):
+1. generates, seeded, a reference of N contacts with N/5 customers and 3N/10 opportunities (realistic widths,
+   Chinese text, multi-line notes) and an export made from it with ~1% planted defects (the planted records
+   come from portcheck's seeded defect planter, applied to a slice so that the rest stays byte-identical);
+2. a second export in which every phone and date-time was re-formatted (format-only differences: matches);
+3. times, on the same files: the floor (pyarrow.csv reads of all six files + a DuckDB SQL join comparing
+   every column of all three pairs), datacompy.PandasCompare on the contacts pair (read with pandas, as its
+   users do), and `portcheck check` end to end in a subprocess (wall time and peak RSS);
+4. prints seconds, peak RSS, rows/s and the ratios portcheck/floor and portcheck/datacompy, with the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+CITIES = [("广东省", "深圳", "0755"), ("北京市", "北京", "010"), ("上海市", "上海", "021"), ("浙江省", "杭州", "0571"),
+          ("四川省", "成都", "028"), ("湖北省", "武汉", "027")]
+WORDS = ["客户提到预算有限", "方案演示", "需求确认", "决策链复杂", "报价", "follow up next week",
+         'said "maybe", call back', "价格, 交期, 付款方式", "line one\nline two", "Ünïcödé", "😀 emoji ok"]
+STAGES = ["lead", "qualification", "needs_analysis", "proposal", "negotiation", "won", "lost"]
+TITLES = ["总经理", "CTO", "采购经理", "Buyer", "IT Manager", "财务总监", ""]
+
+
+def _pick(rng, options, n):
+    return pa.array(np.asarray(options, dtype=object)[rng.integers(0, len(options), n)], pa.string())
+
+
+def _ids(prefix, n):
+    return pa.array([f"{prefix}{i:08d}" for i in range(n)], pa.string())
+
+
+def _notes(rng, n, p_empty=0.2):
+    k = rng.integers(1, 6, n)
+    idx = rng.integers(0, len(WORDS), (n, 5))
+    words = np.asarray(WORDS, dtype=object)
+    out = ["；".join(words[idx[i, : k[i]]]) for i in range(n)]
+    empty = rng.random(n) < p_empty
+    return pa.array(["" if e else s for s, e in zip(out, empty)], pa.string())
+
+
+def _instants(rng, n, start=1_640_995_200, span=3 * 365 * 86400):
+    return start + rng.integers(0, span, n)
+
+
+def _fmt_instants(epoch, offset_hours=8, utc=False):
+    ts = pa.array(epoch * 1_000_000, pa.timestamp("us", tz="UTC"))
+    if utc:
+        return pc.strftime(ts, format="%Y-%m-%dT%H:%M:%SZ")
+    local = pa.array((epoch + offset_hours * 3600) * 1_000_000, pa.timestamp("us"))
+    return pc.binary_join_element_wise(pc.strftime(local, format="%Y-%m-%dT%H:%M:%S"), "+08:00", "")
+
+
+def _phones(rng, n, area):
+    return pc.binary_join_element_wise(area, pa.array(rng.integers(10_000_000, 99_999_999, n).astype(str)), "-")
+
+
+def generate(n_contacts: int, seed: int) -> dict[str, pa.Table]:
+    rng = np.random.default_rng(seed)
+    n_cust, n_opp = n_contacts // 5, n_contacts * 3 // 10
+    city_idx = rng.integers(0, len(CITIES), n_cust)
+    regions = pa.array([CITIES[i][0] for i in city_idx], pa.string())
+    cities = pa.array([CITIES[i][1] for i in city_idx], pa.string())
+    areas = pa.array([CITIES[i][2] for i in city_idx], pa.string())
+    cust_ids = _ids("C", n_cust)
+    names = pc.binary_join_element_wise(_pick(rng, ["深圳华信", "杭州云图", "上海海纳", "北京联创", "成都青禾"], n_cust),
+                                        _pick(rng, ["科技", "教育咨询", "医疗器械", "物流"], n_cust),
+                                        _pick(rng, ["有限公司", "股份有限公司"], n_cust),
+                                        pa.array(np.arange(n_cust).astype(str)), "")
+    c_created = _instants(rng, n_cust)
+    customer = pa.table({
+        "customer_id": cust_ids, "name": names, "industry": _pick(rng, ["医疗", "教育", "金融", "Software", "Retail"], n_cust),
+        "level": _pick(rng, ["A", "B", "C", "VIP"], n_cust), "status": _pick(rng, ["active", "inactive"], n_cust),
+        "owner": _pick(rng, ["李四", "alice@example.com", "bob@example.com", "王五"], n_cust),
+        "phone": _phones(rng, n_cust, areas),
+        "email": pa.array([f"info{i}@company{i}.example.cn" for i in range(n_cust)], pa.string()),
+        "tax_id": pa.array([f"91{i:016d}" for i in range(n_cust)], pa.string()),
+        "country": pa.array(["CN"] * n_cust, pa.string()), "region": regions, "city": cities,
+        "address": pc.binary_join_element_wise(cities, pa.array(rng.integers(1, 999, n_cust).astype(str)), "科技路", ""),
+        "postal_code": pa.array([f"{v:06d}" for v in rng.integers(10000, 999999, n_cust)], pa.string()),
+        "created_at": _fmt_instants(c_created), "updated_at": _fmt_instants(c_created + rng.integers(0, 9e6, n_cust)),
+        "notes": _notes(rng, n_cust),
+    })
+    parent = rng.integers(0, n_cust, n_contacts)
+    sur = rng.integers(0, len(SURNAMES), n_contacts)
+    giv = rng.integers(0, len(GIVEN), n_contacts)
+    first = pa.array(np.asarray(GIVEN, dtype=object)[giv], pa.string())
+    last = pa.array(np.asarray(SURNAMES, dtype=object)[sur], pa.string())
+    k_created = _instants(rng, n_contacts)
+    contact = pa.table({
+        "contact_id": _ids("P", n_contacts), "customer_id": cust_ids.take(pa.array(parent)),
+        "full_name": pc.binary_join_element_wise(last, first, ""), "first_name": first, "last_name": last,
+        "title": _pick(rng, TITLES, n_contacts),
+        "email": pa.array([f"user{i}@example.cn" for i in range(n_contacts)], pa.string()),
+        "phone": _phones(rng, n_contacts, areas.take(pa.array(parent))),
+        "mobile": pa.array(rng.integers(13_000_000_000, 19_999_999_999, n_contacts).astype(str)),
+        "owner": _pick(rng, ["李四", "alice@example.com", "bob@example.com"], n_contacts),
+        "is_primary": _pick(rng, ["true", "false"], n_contacts),
+        "created_at": _fmt_instants(k_created), "updated_at": _fmt_instants(k_created + rng.integers(0, 9e6, n_contacts)),
+        "notes": _notes(rng, n_contacts),
+    })
+    o_parent = rng.integers(0, n_contacts, n_opp)
+    o_created = _instants(rng, n_opp)
+    amounts = rng.integers(100, 500_000_000, n_opp)
+    opportunity = pa.table({
+        "opportunity_id": _ids("O", n_opp), "customer_id": contact.column("customer_id").take(pa.array(o_parent)),
+        "contact_id": contact.column("contact_id").take(pa.array(o_parent)),
+        "name": pc.binary_join_element_wise(pa.array([f"商机{i}" for i in range(n_opp)], pa.string()),
+                                            _pick(rng, ["Renewal", "扩容", "实施服务"], n_opp), " - "),
+        "stage": _pick(rng, STAGES, n_opp),
+        "amount": pa.array([f"{a // 100}.{a % 100:02d}" for a in amounts], pa.string()),
+        "currency": _pick(rng, ["CNY", "USD", "EUR"], n_opp),
+        "probability": _pick(rng, ["10", "20", "40", "60", "80", "100", "0"], n_opp),
+        "expected_close_date": pc.strftime(pa.array((o_created + 86400 * 60) * 1_000_000, pa.timestamp("us")),
+                                           format="%Y-%m-%d"),
+        "owner": _pick(rng, ["李四", "alice@example.com", "bob@example.com"], n_opp),
+        "source": _pick(rng, ["展会", "官网表单", "partner", "转介绍"], n_opp),
+        "created_at": _fmt_instants(o_created), "updated_at": _fmt_instants(o_created + rng.integers(0, 9e6, n_opp)),
+        "notes": _notes(rng, n_opp),
+    })
+    return {"customer": customer, "contact": contact, "opportunity": opportunity}
+
+
+def plant_slice(ref: dict[str, pa.Table], rate: float, seed: int) -> dict[str, pa.Table]:
+    """~rate of records get one planted defect, through portcheck's planter applied to a leading slice."""
+    from portcheck.testing.planter import plant
+
+    out = {}
+    for obj, t in ref.items():
+        n_slice = max(200, int(t.num_rows * rate * 1.5))
+        head = t.slice(0, n_slice).to_pylist()
+        n_def = max(7, int(t.num_rows * rate))
+        kinds = {"customer": ["leading_zero", "encoding", "truncated", "value_changed", "missing_value"],
+                 "contact": ["truncated", "encoding", "missing_value", "value_changed", "leading_zero"],
+                 "opportunity": ["numeric_precision", "timezone_shift", "value_changed", "missing_value"]}[obj]
+        counts = {k: n_def // len(kinds) for k in kinds}
+        counts.update({"remove": max(1, n_def // 50), "duplicate": max(1, n_def // 100)})
+        exported, _ = plant({obj: head}, counts={obj: counts}, seed=seed)
+        cols = t.column_names
+        head_t = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in exported[obj]],
+                                      schema=pa.schema([(c, pa.string()) for c in cols]))
+        out[obj] = pa.concat_tables([head_t, t.slice(n_slice)])
+    return out
+
+
+def reformat_all(ref: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Every phone as +86 E.164-style text and every date-time in UTC `Z`: format-only, all matches."""
+    out = {}
+    for obj, t in ref.items():
+        cols = {}
+        for name in t.column_names:
+            col = t.column(name)
+            if name in ("phone",):
+                col = pc.replace_substring_regex(col, r"^0(\d+)-(\d+)$", r"+86 \1 \2")
+            elif name in ("created_at", "updated_at"):
+                ts = pc.strptime(pc.utf8_slice_codeunits(col, 0, 19), format="%Y-%m-%dT%H:%M:%S", unit="s")
+                shifted = pc.subtract(pc.cast(ts, pa.int64()), 8 * 3600)
+                col = pc.strftime(pc.cast(shifted, pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%SZ")
+            cols[name] = col
+        out[obj] = pa.table(cols)
+    return out
+
+
+def write(tables: dict[str, pa.Table], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for obj, t in tables.items():
+        pacsv.write_csv(t, folder / f"{obj}.csv")
+
+
+def _time(fn):
+    t0 = time.perf_counter()
+    r = fn()
+    return time.perf_counter() - t0, r
+
+
+def floor(ref: Path, exp: Path) -> tuple[float, float]:
+    """pyarrow.csv reads of all six files + a DuckDB join comparing every column of all three pairs."""
+    import duckdb
+
+    def run():
+        tabs = {}
+        for side, folder in (("r", ref), ("e", exp)):
+            for obj in ("customer", "contact", "opportunity"):
+                with open(folder / f"{obj}.csv", "rb") as fh:
+                    names = fh.readline().decode().strip().split(",")
+                tabs[f"{side}_{obj}"] = pacsv.read_csv(
+                    folder / f"{obj}.csv", parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}))
+        con = duckdb.connect()
+        diffs = 0
+        for obj in ("customer", "contact", "opportunity"):
+            r, e = tabs[f"r_{obj}"], tabs[f"e_{obj}"]
+            con.register("r", r)
+            con.register("e", e)  # re-registering a name replaces the view
+            key = f"{obj}_id"
+            cols = [c for c in r.column_names if c != key]
+            expr = " + ".join(f"(r.\"{c}\" IS DISTINCT FROM e.\"{c}\")::INT" for c in cols)
+            diffs += con.execute(f"SELECT sum({expr}) FROM r JOIN e USING (\"{key}\")").fetchall()[0][0] or 0
+        return diffs
+
+    return _time(run)
+
+
+def datacompy_contacts(ref: Path, exp: Path) -> tuple[float, int]:
+    code = f"""
+import time, resource, pandas as pd, datacompy
+t0 = time.perf_counter()
+a = pd.read_csv({str(ref / 'contact.csv')!r}); b = pd.read_csv({str(exp / 'contact.csv')!r})
+c = datacompy.PandasCompare(a, b, join_columns='contact_id')
+c.report()
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    secs, rss = out.stdout.split()
+    return float(secs), int(rss) * 1024
+
+
+def portcheck_check(ref: Path, exp: Path, out: Path) -> tuple[float, int, int, str]:
+    env = dict(os.environ, PORTCHECK_STAGE_TIMES="1", PYTHONPATH=str(REPO))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "portcheck", "check", str(exp), "--profile", "canonical",
+                             "--reference", str(ref), "--out", str(out), "--force", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.perf_counter() - t0
+    stderr = proc.stderr.read()
+    return secs, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), stderr
+
+
+def help_time(repeat: int = 15) -> tuple[float, float]:
+    def median(cmd):
+        ts = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            ts.append(time.perf_counter() - t0)
+        return sorted(ts)[len(ts) // 2]
+
+    return median([sys.executable, "-m", "portcheck", "--help"]), median([sys.executable, "-c", "pass"])
+
+
+def run_size(n: int, seed: int, work: Path, baselines: bool, reformatted: bool) -> dict:
+    ref_t = generate(n, seed)
+    exp_t = plant_slice(ref_t, 0.01, seed)
+    ref, exp, exp2 = work / "reference", work / "export", work / "export-reformatted"
+    write(ref_t, ref)
+    write(exp_t, exp)
+    rows = sum(t.num_rows for t in ref_t.values()) + sum(t.num_rows for t in exp_t.values())
+    size = sum(p.stat().st_size for p in list(ref.iterdir()) + list(exp.iterdir()))
+    res = {"contacts": n, "rows": rows, "mb": size / 1e6}
+    res["portcheck"] = portcheck_check(ref, exp, work / "out")
+    if baselines:
+        res["floor"] = floor(ref, exp)[0]
+        res["datacompy"] = datacompy_contacts(ref, exp)
+    if reformatted:
+        write(reformat_all(ref_t), exp2)
+        res["floor_reformatted"] = floor(ref, exp2)[0]
+        res["portcheck_reformatted"] = portcheck_check(ref, exp2, work / "out2")
+        rep = json.loads((work / "out2" / "report.json").read_text())
+        res["reformatted_defects"] = sum(sum(o["defects"].values()) for o in rep["objects"].values())
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--contacts", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--scaling", action="store_true", help="also run 100k and 3M contacts")
+    ap.add_argument("--keep", help="keep the generated files in this folder")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="portcheck-bench-"))
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"portcheck bench  commit {commit}  load {os.getloadavg()}  cores {os.cpu_count()}")
+    try:
+        r = run_size(args.contacts, args.seed, work / f"n{args.contacts}", baselines=True, reformatted=True)
+        pc_s, pc_rss, code, stages = r["portcheck"]
+        dc_s, dc_rss = r["datacompy"]
+        print(f"\n{r['contacts']:,} contacts: {r['rows']:,} rows in six files, {r['mb']:.0f} MB")
+        print(f"{'stage':<44}{'seconds':>9}{'peak RSS':>11}{'rows/s':>13}")
+        for name, secs, rss in (("floor: pyarrow reads + DuckDB compare", r["floor"], None),
+                                ("datacompy PandasCompare (contacts only)", dc_s, dc_rss),
+                                (f"portcheck check (exit {code})", pc_s, pc_rss),
+                                ("floor, reformatted pair", r["floor_reformatted"], None),
+                                ("portcheck check, reformatted pair", r["portcheck_reformatted"][0],
+                                 r["portcheck_reformatted"][1])):
+            rss_s = f"{rss / 1e9:.2f} GB" if rss else "-"
+            print(f"{name:<44}{secs:>9.2f}{rss_s:>11}{r['rows'] / secs:>13,.0f}")
+        print("\nportcheck stages:\n" + "\n".join("  " + ln for ln in stages.strip().splitlines()[-12:]))
+        print(f"\nratio portcheck / floor            {pc_s / r['floor']:.2f}   (target <= 2.5)")
+        print(f"ratio portcheck / datacompy        {pc_s / dc_s:.2f}   (target <= 0.5)")
+        print(f"ratio reformatted portcheck/floor  {r['portcheck_reformatted'][0] / r['floor_reformatted']:.2f}"
+              f"   (target <= 4; defects found: {r['reformatted_defects']}, want 0)")
+        print(f"peak RSS                           {pc_rss / 1e9:.2f} GB (target <= 2.5)")
+        h, p = help_time()
+        print(f"portcheck --help {h * 1000:.0f} ms vs python -c pass {p * 1000:.0f} ms: +{(h - p) * 1000:.0f} ms"
+              "   (target <= +150 ms)")
+        if args.scaling:
+            for n in (100_000, 3_000_000):
+                s = run_size(n, args.seed, work / f"n{n}", baselines=False, reformatted=False)
+                print(f"{n:>9,} contacts: {s['portcheck'][0]:.2f} s, "
+                      f"{s['portcheck'][0] / (s['rows'] / 1e6):.2f} s per million rows, "
+                      f"peak {s['portcheck'][1] / 1e9:.2f} GB")
+        print(f"\nload at the end {os.getloadavg()}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+
+if __name__ == "__main__":
+    main()
