@@ -66,10 +66,18 @@ _COUNTRY_NAMES = {
     "china": "CN", "中国": "CN", "中华人民共和国": "CN", "prc": "CN", "people's republic of china": "CN",
     "hong kong": "HK", "香港": "HK", "中国香港": "HK", "macau": "MO", "macao": "MO", "澳门": "MO",
     "taiwan": "TW", "台湾": "TW", "中国台湾": "TW", "united states": "US", "usa": "US", "u.s.a.": "US",
+    "u.s.": "US",
     "united states of america": "US", "美国": "US", "united kingdom": "GB", "uk": "GB", "英国": "GB",
-    "germany": "DE", "deutschland": "DE", "德国": "DE", "france": "FR", "法国": "FR", "japan": "JP",
+    "germany": "DE", "deutschland": "DE", "德国": "DE", "japan": "JP",
     "日本": "JP", "korea": "KR", "south korea": "KR", "韩国": "KR", "singapore": "SG", "新加坡": "SG",
     "canada": "CA", "加拿大": "CA", "australia": "AU", "澳大利亚": "AU", "india": "IN", "印度": "IN",
+    "france": "FR", "法国": "FR", "italy": "IT", "意大利": "IT", "spain": "ES", "西班牙": "ES",
+    "netherlands": "NL", "荷兰": "NL", "switzerland": "CH", "瑞士": "CH", "sweden": "SE", "瑞典": "SE",
+    "ireland": "IE", "爱尔兰": "IE", "russia": "RU", "俄罗斯": "RU", "brazil": "BR", "巴西": "BR",
+    "mexico": "MX", "墨西哥": "MX", "malaysia": "MY", "马来西亚": "MY", "thailand": "TH", "泰国": "TH",
+    "vietnam": "VN", "viet nam": "VN", "越南": "VN", "indonesia": "ID", "印度尼西亚": "ID", "印尼": "ID",
+    "philippines": "PH", "菲律宾": "PH", "new zealand": "NZ", "新西兰": "NZ",
+    "united arab emirates": "AE", "uae": "AE", "阿联酋": "AE",
 }
 
 

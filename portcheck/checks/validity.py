@@ -306,6 +306,9 @@ def checks_from_result(doc: dict[str, Any], obj: str) -> list[Check]:
         if considered == 0:
             status, observed = "not_assessed", None
             message = f"{fld}: no values to judge"
+            if info.get("derived") == "phone" and r["result"]["element_count"]:
+                message = (f"{fld}: no number could be judged (numbers without + need the record's country "
+                           "or a default region: --region)")
         else:
             good = considered - unexpected
             status = "pass" if passes_at_least(good, considered, VALIDITY_THRESHOLD) else "warn"

@@ -209,3 +209,16 @@ def test_unknown_engine_is_a_usage_error():
 
     with pytest.raises(UsageError):
         validate(table("contact", email=["a@b.com"]), engine="spark")
+
+
+def test_phones_that_cannot_be_judged_say_why():
+    _, checks = validate(table("contact", phone=["(512) 757-6000", "0755 8888 1234"]))
+    check = next(c for c in checks if c.id == "contact.validity.phone_valid_for_region")
+    assert check.status == "not_assessed" and "--region" in check.message
+
+
+def test_country_names_and_codes_give_the_phone_region():
+    doc, _ = validate(table("customer", phone=["(512) 757-6000", "01 42 68 53 00", "0755 8888 1234", "12"],
+                            country=["USA", "France", "中国", "Atlantis"]))
+    r = _result(doc, "phone_valid_for_region")["result"]
+    assert (r["missing_count"], r["unexpected_count"]) == (1, 0)
