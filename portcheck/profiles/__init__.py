@@ -84,6 +84,7 @@ def load_dataset(source: ExportSource, *, profile: str | None = None, mapping: s
     ``timezone`` and ``region`` override the profile's zone for naive date-times and its phone region.
     """
     from portcheck.profiles.engine import apply_profile
+    from portcheck.profiles.transforms import prepare
 
     if timezone:
         _check_zone(timezone)
@@ -94,6 +95,7 @@ def load_dataset(source: ExportSource, *, profile: str | None = None, mapping: s
         detection = {"method": "given", "profile": prof.name,
                      "reason": " + ".join(x for x in (f"--profile {profile}" if profile else "",
                                                       f"--mapping {mapping}" if mapping else "") if x)}
+    source = prepare(source, prof, timezone=timezone)  # the profile's raw-table transforms, if any
     return apply_profile(source, prof, timezone=timezone, region=region, include_deleted=include_deleted,
                          detection=detection)
 

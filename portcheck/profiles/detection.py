@@ -41,6 +41,9 @@ def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from portcheck.profiles.transforms import prepare
+
+    source = prepare(source, profile)
     plan = make_plan(source, profile)
     tables = [(i, t) for i, t in enumerate(source.tables) if basename(t).casefold() != "canary.json"]
     if not tables:

@@ -18,6 +18,7 @@ mapping's entries first (so they win), mappings key by key, scalars replaced. Th
     type_columns: [attributes.type]  # where a JSON record says what it is
     column_prefixes: [properties.]   # envelope prefixes ignored when matching column names
     ignore_columns: [attributes.url] # columns that are envelope, not data (not kept as x_ fields)
+    transforms: [{unquote_formulas: true, formats: [csv]}]   # raw-table repairs (see transforms.py)
     value_maps: {is_primary: {是: true, 否: false}}   # for every object that has the field
     detect: {columns: [IsDeleted], files: ["Account*.csv"]}   # extra evidence for auto-detection
     objects:
@@ -60,7 +61,7 @@ from portcheck.schema import OBJECTS, load_schema
 
 TOP_KEYS = {"profile", "name", "vendor", "description", "formats", "extends", "timezone", "region",
             "null_tokens", "ids", "id_strip_prefixes", "dates", "type_columns", "column_prefixes",
-            "ignore_columns", "value_maps", "detect", "objects"}
+            "ignore_columns", "value_maps", "detect", "objects", "transforms"}
 OBJECT_KEYS = {"tables", "fields", "key", "links", "value_maps", "deleted", "full_name", "crosswalk",
                "natural_keys", "scale", "ignore_columns"}
 TABLE_KEYS = {"files", "sheets", "json_paths", "types", "columns_any", "columns_all", "columns", "key", "dedupe",
@@ -233,6 +234,10 @@ def validate(data: dict, name: str) -> None:
         v.unknown(det, DETECT_KEYS, "detect")
         for k, val in det.items():
             v.strings(det, k, val, f"detect.{k}")
+    if "transforms" in data:
+        from portcheck.profiles.transforms import validate as validate_transforms
+
+        validate_transforms(v, data, "transforms", data["transforms"])
     all_fields = {f for o in OBJECTS for f in schema[o].field_names}
     if "value_maps" in data:
         vm = v.mapping(data, "value_maps", data["value_maps"], "value_maps")
