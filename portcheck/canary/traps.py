@@ -111,22 +111,3 @@ def traps_section(canary_meta: dict, result: Mapping[str, Any]) -> list[dict[str
 
 def _order(kind: str) -> tuple[int, str]:
     return (DEFECT_ORDER.index(kind) if kind in DEFECT_ORDER else len(DEFECT_ORDER), kind)
-
-
-def mark_canary_reference(dataset: Any, folder: Any) -> bool:
-    """When ``folder`` is a canary set, mark the reference dataset as a drill: ``detection["canary"]``,
-    ``detection["canary_meta"]`` and the natural keys to pair on. Returns whether it was one."""
-    from pathlib import Path
-
-    from portcheck.canary.generate import load_canary_meta
-
-    path = Path(str(folder))
-    meta = load_canary_meta(path if path.is_dir() else path.parent)
-    if meta is None:
-        return False
-    dataset.detection["canary"] = True
-    dataset.detection["canary_meta"] = meta
-    for obj, m in (meta.get("objects") or {}).items():
-        keys = [m.get("natural_key")] if m.get("natural_key") else []
-        dataset.natural_keys.setdefault(obj, keys)
-    return True

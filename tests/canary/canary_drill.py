@@ -59,7 +59,6 @@ def run_drill(
     mask_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The report ``check EXPORT --reference REFERENCE`` computes (figures, checks, traps)."""
-    from portcheck.canary.traps import mark_canary_reference
     from portcheck.compare.reference import load_reference
     from portcheck.masking import Masker
     from portcheck.profiles import load_dataset
@@ -85,8 +84,6 @@ def run_drill(
         region=None,
         read_options=ReadOptions(),
     )
-    if not reference_ds.detection.get("canary"):  # until `check` recognises canary folders itself
-        mark_canary_reference(reference_ds, reference)
     report, _ = build_report(opts, policy, export_ds, reference_ds, inputs, {}, Masker(None), lambda _m: None)
     return report
 

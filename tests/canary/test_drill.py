@@ -315,3 +315,36 @@ def test_a_record_the_vendor_did_not_return_counts_as_lost_in_every_trap_it_carr
         and empty_notes["lost"] == empty_notes["planted"]
     )
     assert report["objects"]["customer"]["records"]["missing"] == len(gone)
+
+
+def test_check_against_a_canary_folder_reports_the_traps_and_lists_the_lost_ones(canary, rows, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    write_csv(_transform(rows, lambda o, k, v: v[:255]), tmp_path / "export")
+    env = {**os.environ, "PORTCHECK_CONFIG_DIR": str(tmp_path / "config")}
+    cmd = [
+        sys.executable,
+        "-m",
+        "portcheck",
+        "check",
+        str(tmp_path / "export"),
+        "--reference",
+        str(canary / "csv"),
+    ]
+    done = subprocess.run(cmd + ["--out", str(tmp_path / "report")], capture_output=True, text=True, env=env)
+    assert done.returncode == 1, done.stderr
+    traps = traps_by_id(json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8")))
+    assert traps["contact.notes.text_4000"]["defects"] == {
+        "truncated": traps["contact.notes.text_4000"]["planted"]
+    }
+    assert "Text of 4,000 characters (contact.notes)" in done.stdout
+    clean = subprocess.run(
+        cmd[:4] + [str(canary / "csv")] + cmd[5:] + ["--out", str(tmp_path / "clean")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
