@@ -205,8 +205,12 @@ def _cell(v: Any) -> str | None:
     t = type(v)
     if t is str:
         return v if v != "" else None
-    if t is float or t is int:
+    if t is float:
+        if v.is_integer() and -1e15 < v < 1e15:  # the common case, exact: no .0, no exponent
+            return str(int(v))
         return number_text(v)
+    if t is int:
+        return str(v)
     if t is bool:
         return "TRUE" if v else "FALSE"
     if t is datetime:

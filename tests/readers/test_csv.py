@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from portcheck.errors import ReadError, UsageError
-from portcheck.readers import ReadOptions, read_export
+from portcheck.readers import ReadOptions, csvfile, read_export
 
 from .conftest import column, only_table, read, rows
 
@@ -125,7 +125,10 @@ def test_header_only_file_is_a_table_with_zero_rows(write):
     assert t.table.column_names == ["Id", "LastName", "Email"]
 
 
-def test_short_rows_are_padded_and_long_rows_keep_their_surplus_in_order(write):
+@pytest.mark.parametrize("fast_limit", [2000, 1], ids=["pyarrow-path", "csv-module-path"])
+def test_short_rows_are_padded_and_long_rows_keep_their_surplus_in_order(write, monkeypatch, fast_limit):
+    """Both ways of reading ragged files (a few bad rows, or mostly bad rows) give the same table."""
+    monkeypatch.setattr(csvfile, "RAGGED_FAST_LIMIT", fast_limit)
     text = 'a,b,c\n1,2,3\n4,5\n"multi\nline",x,y\n6,7,8,9,10\n11\n12,13,14\n'
     t = only_table(write("ragged.csv", text))
     assert rows(t) == [
@@ -250,3 +253,18 @@ def test_header_row_option_skips_lines_above_the_header(write):
     t = only_table(write("pre.csv", "Report: customers\nName,Phone\nAcme,0755\n"), header_row=2)
     assert t.columns == ["Name", "Phone"]
     assert rows(t) == [{"Name": "Acme", "Phone": "0755"}]
+
+
+@pytest.mark.slow
+def test_a_million_mostly_ragged_rows_take_the_csv_module_path_in_seconds(write):
+    import time
+
+    lines = ["a,b,c"] + ["1,2,3" if i % 2 else "x" for i in range(1_000_000)]
+    path = write("big-ragged.csv", "\n".join(lines) + "\n")
+    start = time.perf_counter()
+    t = only_table(path)
+    assert time.perf_counter() - start < 20
+    assert t.rows == 1_000_000 and t.meta["ragged"]["short"] == 500_000
+    assert rows(t)[:2] == [{"a": "x", "b": None, "c": None}, {"a": "1", "b": "2", "c": "3"}]
+    assert t.issues[0] == "line 2: 1 field where the header has 3: padded with empty values"
+    assert t.issues[-1] == "… and 499,900 more rows whose field count differs from the header's"
