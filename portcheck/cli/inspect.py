@@ -384,7 +384,7 @@ def render_text(doc: dict) -> str:
     n_files, n_tables, n_skipped = len(doc["files"]), len(doc["tables"]), len(doc["skipped"])
     lines.append(_fit(f"export: {doc['export']}", WIDTH))
     lines.append(
-        f"{n_files} file{'s' if n_files != 1 else ''}, {n_tables} table{'s' if n_tables != 1 else ''}"
+        f"{_n(n_files, 'file')}, {_n(n_tables, 'table')}"
         f", {n_skipped} skipped" + ("; values masked (--show-values to see them)" if doc["masked"] else "")
     )
     lines.extend(_profile_lines(doc["profile"]))
@@ -420,13 +420,13 @@ def render_text(doc: dict) -> str:
         enc = _encoding_text(t)
         if enc:
             row("encoding", enc)
-        row("rows", f"{t['rows']:,} rows, {len(t['columns'])} columns")
+        row("rows", f"{_n(t['rows'], 'row')}, {_n(len(t['columns']), 'column')}")
         row("declared", _declared_text(t["declared"]))
         meta = t.get("meta") or {}
         if meta.get("footer"):
-            row("footer", f"{len(meta['footer'])} report footer lines left out of the data")
+            row("footer", f"{_n(len(meta['footer']), 'report footer line')} left out of the data")
         if meta.get("preamble"):
-            row("preamble", f"{len(meta['preamble'])} rows above the header left out of the data")
+            row("preamble", f"{_n(len(meta['preamble']), 'row')} above the header left out of the data")
         if meta.get("number_formats"):
             nf = ", ".join(f"{k}: {v}" for k, v in meta["number_formats"].items())
             row("num. fmts", nf)
@@ -447,6 +447,10 @@ def render_text(doc: dict) -> str:
         for s in doc["skipped"]:
             lines.append(_fit(f"    {s['name']}: {s['reason']}", WIDTH))
     return "\n".join(lines)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _profile_lines(p: dict) -> list[str]:
