@@ -1,4 +1,4 @@
-"""CLI: ``portcheck profiles`` — list the built-in profiles, show one, infer a starter mapping for an export."""
+"""CLI: ``portcheck profiles`` — list the built-in profiles, show one, infer a starter mapping."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def show(name: str | None, mapping: str | None) -> None:
     from portcheck.profiles import resolve_profile
 
     if name is None and mapping is None:
-        raise UsageError("say which profile to show", hint="portcheck profiles show NAME (see `portcheck profiles`)")
+        raise UsageError("say which profile to show",
+                         hint="portcheck profiles show NAME (see `portcheck profiles`)")
     prof = resolve_profile(name, mapping)
     click.echo(f"# profile {prof.name}, built from {' + '.join(prof.files)}")
     click.echo(f"# sha256 {prof.sha256}")
@@ -101,7 +102,8 @@ def infer(export: str, out: Path | None, force: bool, encoding: str | None, pass
         click.echo(text, nl=False)
     else:
         if out.exists() and not force:
-            raise OutputError(f"{out} already exists", hint="choose another --out, or pass --force to replace it")
+            raise OutputError(f"{out} already exists",
+                              hint="choose another --out, or pass --force to replace it")
         tmp = out.with_name(f".{out.name}.tmp")
         try:
             tmp.write_text(text, encoding="utf-8")
@@ -112,8 +114,8 @@ def infer(export: str, out: Path | None, force: bool, encoding: str | None, pass
                               hint="check the folder exists and is writable") from e
     sure = sum(1 for c in confidences.values() if c >= 0.9)
     where = f" to {out}" if out else ""
-    click.echo(f"Proposed {len(confidences)} fields{where} ({sure} confident, {len(confidences) - sure} to check).",
-               err=True)
+    unsure = len(confidences) - sure
+    click.echo(f"Proposed {len(confidences)} fields{where} ({sure} confident, {unsure} to check).", err=True)
 
 
 COMMANDS = [profiles]

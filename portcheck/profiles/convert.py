@@ -30,7 +30,7 @@ SERIAL_RE = r"^\d{5}(?:\.\d+)?$"
 CJK_RE = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 _TIMES = ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M", "")
 _DATES = {"MDY": ("%m/%d/%Y", "%m/%d/%y"), "DMY": ("%d/%m/%Y", "%d/%m/%y"), "YMD": ("%Y/%m/%d",)}
-# Which rows a date format may read: strptime's %Y also takes 1-3 digits, so the digit counts are checked first.
+# Which rows a date format may read: strptime's %Y also takes 1-3 digits, so digit counts are checked first.
 _GUARDS = {"%Y": r"^\d{4}/\d{1,2}/\d{1,2}(?:\s|$)", "Y": r"^\d{1,2}/\d{1,2}/\d{4}(?:\s|$)",
            "y": r"^\d{1,2}/\d{1,2}/\d{2}(?:\s|$)"}
 
@@ -147,7 +147,8 @@ def _convert_other(text: pa.Array, order: str, epoch: str, excel_serial: bool, w
     return out
 
 
-def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_serial: bool = True) -> pa.Array:
+def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto",
+               excel_serial: bool = True) -> pa.Array:
     """Rewrite non-ISO date-times as ISO text (see the module docstring); ISO values stay as written."""
     pa, pc = _pa()
     arr = as_string(arr)
@@ -248,7 +249,8 @@ def derive_full_name(first: pa.Array | None, last: pa.Array | None, length: int)
     la = pc.fill_null(la, "")
     cjk = pc.or_(pc.match_substring_regex(f, CJK_RE), pc.match_substring_regex(la, CJK_RE))
     both = pc.and_(pc.greater(pc.utf8_length(f), 0), pc.greater(pc.utf8_length(la), 0))
-    western = pc.if_else(both, pc.binary_join_element_wise(f, la, " "), pc.binary_join_element_wise(f, la, ""))
+    western = pc.if_else(both, pc.binary_join_element_wise(f, la, " "),
+                         pc.binary_join_element_wise(f, la, ""))
     eastern = pc.binary_join_element_wise(la, f, "")
     out = pc.if_else(cjk, eastern, western)
     return pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)

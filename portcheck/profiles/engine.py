@@ -162,7 +162,8 @@ def column_values(table: pa.Table, column: str) -> pa.Array:
     try:
         con.register("t", values)
         literal = "'" + path.replace("'", "''") + "'"
-        rel = con.sql(f"SELECT CASE WHEN json_valid(v) THEN json_extract_string(v, {literal}) END AS x FROM t")
+        rel = con.sql("SELECT CASE WHEN json_valid(v) THEN json_extract_string(v, "
+                      f"{literal}) END AS x FROM t")
         out = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
     finally:
         con.close()
@@ -547,7 +548,6 @@ def apply_profile(source: ExportSource, profile: Profile, *, timezone: str | Non
                   region: str | None = None, include_deleted: bool = False,
                   detection: dict | None = None) -> CanonicalDataset:
     """Map an export's raw tables to canonical tables with ``profile``."""
-    import pyarrow as pa
 
     from portcheck.canonical import CanonicalDataset, CanonicalTable, InventoryEntry
 
@@ -610,7 +610,8 @@ def apply_profile(source: ExportSource, profile: Profile, *, timezone: str | Non
         inventory.append(InventoryEntry(name=name, rows=0, mapped_to=None, format="unread", columns=0))
     natural = {}
     for obj, spec in profile.objects.items():
-        keys = ([spec.crosswalk] if spec.crosswalk else []) + [k for k in spec.natural_keys if k != spec.crosswalk]
+        keys = [spec.crosswalk] if spec.crosswalk else []
+        keys += [k for k in spec.natural_keys if k != spec.crosswalk]
         if keys:
             natural[obj] = keys
     det = dict(detection or {"method": "given"})

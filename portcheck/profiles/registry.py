@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ def builtin_names(*, hidden: bool = False) -> list[str]:
     return sorted(names, key=lambda n: (n != "canonical", n))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin_raw(name: str) -> tuple[Any, bytes]:
     path = BUILTIN_DIR / f"{name}.yaml"
     if not path.is_file():
@@ -32,7 +32,8 @@ def _builtin_raw(name: str) -> tuple[Any, bytes]:
     return data, raw
 
 
-def _expand(data: dict, raw: bytes, label: str, seen: tuple[str, ...]) -> tuple[dict, list[tuple[str, bytes]]]:
+def _expand(data: dict, raw: bytes, label: str, seen: tuple[str, ...]
+            ) -> tuple[dict, list[tuple[str, bytes]]]:
     """Resolve ``extends`` chains: returns the merged data and the (label, bytes) of every file used."""
     parent = data.get("extends")
     if not parent:

@@ -64,8 +64,8 @@ TOP_KEYS = {"profile", "name", "vendor", "description", "formats", "extends", "t
             "ignore_columns", "value_maps", "detect", "objects", "transforms"}
 OBJECT_KEYS = {"tables", "fields", "key", "links", "value_maps", "deleted", "full_name", "crosswalk",
                "natural_keys", "scale", "ignore_columns"}
-TABLE_KEYS = {"files", "sheets", "json_paths", "types", "columns_any", "columns_all", "columns", "key", "dedupe",
-              "require_any"}
+TABLE_KEYS = {"files", "sheets", "json_paths", "types", "columns_any", "columns_all", "columns", "key",
+              "dedupe", "require_any"}
 KEY_KEYS = {"template", "from"}
 LINK_KEYS = {"by"}
 LINK_BY = {"id", "ref", "name"}
@@ -193,7 +193,8 @@ class _V:
 def _kind(value: Any) -> str:
     if value is None:
         return "empty"
-    return {dict: "a mapping", list: "a list", str: "a text", bool: "true/false"}.get(type(value), type(value).__name__)
+    names = {dict: "a mapping", list: "a list", str: "a text", bool: "true/false"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _scalar_text(value: Any) -> str:
@@ -447,7 +448,8 @@ def build(data: dict, *, sha256: str = "", files: tuple[str, ...] = ()) -> Profi
             name=oname, tables=rules,
             fields={str(f): _strs(s) for f, s in (spec.get("fields") or {}).items()},
             key=_key(spec.get("key")) or KeySpec(),
-            links={str(fk): _strs((link or {}).get("by")) or ("id",) for fk, link in (spec.get("links") or {}).items()},
+            links={str(fk): _strs((link or {}).get("by")) or ("id",)
+                   for fk, link in (spec.get("links") or {}).items()},
             value_maps=maps,
             deleted_columns=_strs(deleted.get("columns")),
             deleted_values=tuple(x.lower() for x in _strs(deleted.get("values"))) or ("true", "1"),
@@ -461,7 +463,8 @@ def build(data: dict, *, sha256: str = "", files: tuple[str, ...] = ()) -> Profi
     return Profile(
         name=str(data.get("name") or "mapping"), vendor=str(data.get("vendor") or ""),
         description=str(data.get("description") or ""), formats=_strs(data.get("formats")),
-        timezone=str(data.get("timezone") or "UTC"), region=(str(data["region"]) if data.get("region") else None),
+        timezone=str(data.get("timezone") or "UTC"),
+        region=(str(data["region"]) if data.get("region") else None),
         null_tokens=_strs(data.get("null_tokens")), ids=str(data.get("ids") or "plain"),
         id_strip_prefixes=_strs(data.get("id_strip_prefixes")),
         date_order=str(dates.get("order") or "YMD").upper(), epoch=str(dates.get("epoch") or "auto"),

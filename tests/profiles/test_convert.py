@@ -48,8 +48,8 @@ def test_dates_become_iso_days(value, expected):
 
 
 def test_value_map_matches_trimmed_and_case_insensitively_and_keeps_unknown_values():
-    out = convert.apply_value_map(_a(" closed won", "CLOSED WON", "Prospecting", "Assigned dynamically", None),
-                                  {"Closed Won": "won", "Prospecting": "lead"})
+    values = _a(" closed won", "CLOSED WON", "Prospecting", "Assigned dynamically", None)
+    out = convert.apply_value_map(values, {"Closed Won": "won", "Prospecting": "lead"})
     assert out.to_pylist() == ["won", "won", "lead", "Assigned dynamically", None]
 
 

@@ -1,4 +1,4 @@
-"""Auto-detection (the best profile, or a refusal when two fit alike) and `profiles infer` starter mappings."""
+"""Auto-detection (the best profile, or a refusal when two fit alike) and `profiles infer`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portcheck.errors import ProfileError
-from portcheck.profiles import choose_profile, detect, get_profile, infer_mapping, load_dataset
+from portcheck.profiles import choose_profile, get_profile, infer_mapping, load_dataset
 from portcheck.profiles.engine import ColumnIndex, base_column, make_plan, match_fields, visible_columns
 from portcheck.profiles.infer import proposals_by_column
 from tests.profiles.conftest import FIXTURES, needs_reader, read
@@ -18,7 +18,8 @@ def test_detection_names_its_reason_and_every_score():
     ds = load_dataset(source)
     assert ds.detection["profile"] == "salesforce"
     assert "Account.csv→customer" in ds.detection["reason"]
-    assert {s["name"] for s in ds.detection["scores"]} == {"canonical", "hubspot", "salesforce", "wukong", "zoho"}
+    names = {s["name"] for s in ds.detection["scores"]}
+    assert {"canonical", "hubspot", "salesforce", "wukong", "zoho"} <= names
 
 
 def test_two_profiles_fitting_alike_stop_and_ask_for_profile(tmp_path: Path):

@@ -1,4 +1,4 @@
-"""Layouts beyond one CSV per object: canonical workbooks, canary sets, ZIP parts, API pages of Zoho and 悟空CRM."""
+"""Layouts beyond one CSV per object: canonical workbooks, canary sets, ZIPs, Zoho and 悟空CRM API pages."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def test_canonical_workbook_with_object_sheets(tmp_path: Path):
     book = xlsxwriter.Workbook(str(tmp_path / "data.xlsx"))
     for sheet, rows in {
         "customer": [["customer_id", "name", "postal_code"], ["C1", "Acme", "02139"]],
-        "contact": [["contact_id", "customer_id", "full_name", "is_primary"], ["P1", "C1", "Amy Taylor", "true"]],
+        "contact": [["contact_id", "customer_id", "full_name", "is_primary"],
+                    ["P1", "C1", "Amy Taylor", "true"]],
         "opportunity": [["opportunity_id", "customer_id", "name", "stage"]],
         "notes": [["text"], ["not an object"]],
     }.items():
@@ -31,7 +32,8 @@ def test_canonical_workbook_with_object_sheets(tmp_path: Path):
     book.close()
     ds = load_dataset(read(tmp_path / "data.xlsx"))
     assert ds.profile_name == "canonical"
-    assert ds.objects["customer"].table.to_pylist() == [{"customer_id": "C1", "name": "Acme", "postal_code": "02139"}]
+    assert ds.objects["customer"].table.to_pylist() == [
+        {"customer_id": "C1", "name": "Acme", "postal_code": "02139"}]
     assert ds.objects["contact"].table.to_pylist() == [
         {"contact_id": "P1", "customer_id": "C1", "full_name": "Amy Taylor", "is_primary": "true"}]
     assert ds.objects["opportunity"].rows == 0
@@ -87,7 +89,8 @@ def test_zoho_api_pages_with_lookup_objects(tmp_path: Path):
          "created_at": "2018-10-25T11:56:25+05:30", "x_owner_id": "3388926000000101001",
          "x_owner_email": "priya@x.example"}]
     deal = ds.objects["opportunity"].table.to_pylist()[0]
-    assert deal["customer_id"] == "3388926000000166021" and deal["stage"] == "won" and deal["amount"] == "250000"
+    assert deal["customer_id"] == "3388926000000166021"
+    assert deal["stage"] == "won" and deal["amount"] == "250000"
     assert ds.objects["customer"].declared == {"declared": 1, "read": 1}
 
 
@@ -98,8 +101,8 @@ def test_wukong_api_pages_link_by_customer_id(tmp_path: Path):
                   "createTime": "2024-03-01 10:00:00", "ownerUserName": "张三"}],
         "totalRow": 2, "totalPage": 1}}, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "contacts-page1.json").write_text(json.dumps({"code": 0, "msg": "success", "data": {
-        "list": [{"contactsId": 5001, "customerId": 101, "customerName": "杭州青禾科技有限公司", "name": "王芳",
-                  "mobile": "13811112222", "policymakers": "是"}],
+        "list": [{"contactsId": 5001, "customerId": 101, "customerName": "杭州青禾科技有限公司",
+                  "name": "王芳", "mobile": "13811112222", "policymakers": "是"}],
         "totalRow": 1, "totalPage": 1}}, ensure_ascii=False), encoding="utf-8")
     source = read(tmp_path)
     assert detect(source)[0][0] == "wukong"
@@ -110,7 +113,8 @@ def test_wukong_api_pages_link_by_customer_id(tmp_path: Path):
     assert ds.objects["customer"].declared == {"declared": 2, "read": 1}
     assert ds.objects["customer"].timezone == "Asia/Shanghai" and ds.objects["customer"].region == "CN"
     contact = ds.objects["contact"].table.to_pylist()[0]
-    assert contact["contact_id"] == "5001" and contact["customer_id"] == "101" and contact["is_primary"] == "true"
+    assert contact["contact_id"] == "5001" and contact["customer_id"] == "101"
+    assert contact["is_primary"] == "true"
     assert contact["x_customername"] == "杭州青禾科技有限公司"
 
 
@@ -136,9 +140,10 @@ def test_a_million_rows_map_with_vectorised_steps():
 
     accounts = raw("Account.csv", {"Id": account_ids, "Name": pc.binary_join_element_wise("Co ", ids, ""),
                                    "CreatedDate": pa.array(["4/8/2025 5:19 PM"] * n)})
-    contacts = raw("Contact.csv", {"Id": pc.binary_join_element_wise("003RO000000", pc.utf8_lpad(ids, 7, "0"), ""),
-                                   "AccountId": account_ids, "FirstName": pa.array(["Amy"] * n),
-                                   "LastName": pa.array(["王"] * n), "CreatedDate": pa.array(["45352.5"] * n)})
+    contact_ids = pc.binary_join_element_wise("003RO000000", pc.utf8_lpad(ids, 7, "0"), "")
+    contacts = raw("Contact.csv", {"Id": contact_ids, "AccountId": account_ids,
+                                   "FirstName": pa.array(["Amy"] * n), "LastName": pa.array(["王"] * n),
+                                   "CreatedDate": pa.array(["45352.5"] * n)})
     ds = apply_profile(ExportSource("mem", "export", [], [accounts, contacts]), get_profile("salesforce"))
     customers, people = ds.objects["customer"], ds.objects["contact"]
     assert customers.rows == n and people.rows == n

@@ -20,8 +20,8 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 def test_mapping_extends_a_builtin_profile_with_a_spelling_a_value_map_and_a_crosswalk(tmp_path: Path):
     export = tmp_path / "export"
     export.mkdir()
-    (export / "Account.csv").write_text("Id,Name,Legacy_Code__c,Tier__c\n001RO00000AbCdEYAV,Acme,OLD-7,Gold\n",
-                                        encoding="utf-8")
+    (export / "Account.csv").write_text(
+        "Id,Name,Legacy_Code__c,Tier__c\n001RO00000AbCdEYAV,Acme,OLD-7,Gold\n", encoding="utf-8")
     mapping = _write(tmp_path, "m.yaml", """
 objects:
   customer:
@@ -57,9 +57,11 @@ def test_profile_sha256_covers_the_mapping_file(tmp_path: Path):
 def test_mapping_spellings_win_over_the_builtin_ones(tmp_path: Path):
     export = tmp_path / "export"
     export.mkdir()
-    (export / "Account.csv").write_text("Id,Name,Legal_Name__c\nA1,Acme,Acme Holdings Ltd\n", encoding="utf-8")
+    (export / "Account.csv").write_text("Id,Name,Legal_Name__c\nA1,Acme,Acme Holdings Ltd\n",
+                                        encoding="utf-8")
     mapping = _write(tmp_path, "m.yaml", "objects:\n  customer:\n    fields:\n      name: [Legal_Name__c]\n")
-    row = load_dataset(read(export), profile="salesforce", mapping=mapping).objects["customer"].table.to_pylist()[0]
+    ds = load_dataset(read(export), profile="salesforce", mapping=mapping)
+    row = ds.objects["customer"].table.to_pylist()[0]
     assert row["name"] == "Acme Holdings Ltd"
     assert row["x_name"] == "Acme"
 
@@ -206,6 +208,7 @@ def test_every_builtin_profile_is_valid_and_loads():
     from portcheck.profiles import list_profiles
 
     names = [p.name for p in list_profiles()]
-    assert names == ["canonical", "hubspot", "salesforce", "wukong", "zoho"]
+    assert names[0] == "canonical"
+    assert {"canonical", "hubspot", "salesforce", "wukong", "zoho"} <= set(names)
     assert all(p.sha256 and p.objects for p in list_profiles())
     assert FIXTURES.is_dir()
