@@ -4,7 +4,8 @@ What is checked, in order:
 
 1. every checkpoint's signed note (Ed25519, the archive key — or the one pinned with ``--pubkey``);
 2. every entry's stored envelope against the leaf hash recorded when it was added (**altered**);
-3. the entry numbers: a signed position with no row is **removed**, a row no checkpoint covers is **inserted**;
+3. the entry numbers: a signed position with no row is **removed**, a row no checkpoint covers is
+   **inserted**;
 4. the tree against every checkpoint, smallest first. A checkpoint is signed after every append, so the
    first checkpoint the recomputed tree disagrees with pins the entry that changed. The audit then tries the
    explanations that would make the tree agree again with that checkpoint *and the next ones*: the recorded
@@ -46,6 +47,7 @@ class AuditReport:
     """The outcome of an audit; ``problems`` is empty when the archive is consistent."""
 
     origin: str
+    public_key: bytes  # the archive's (raw Ed25519), or the pinned one
     key_id: str
     entries: int
     root: bytes | None
@@ -106,7 +108,8 @@ class _Walk:
                 swapped[i], swapped[j] = swapped[j], swapped[i]
                 pos[i], pos[j] = pos[j], pos[i]
                 a, b = sorted((self.pos[i], self.pos[j]))
-                yield swapped, pos, Problem(REORDERED, (a, b), f"entries {a} and {b} have been swapped (reordered)")
+                yield swapped, pos, Problem(REORDERED, (a, b),
+                                            f"entries {a} and {b} have been swapped (reordered)")
         # one entry too many
         if len(leaves) > hi:
             for i in range(lo, hi):
@@ -117,7 +120,9 @@ class _Walk:
 
     def explain(self, lo: int, cp: Checkpoint, following: list[Checkpoint], problems: list[Problem],
                 deficit: bool) -> bool:
-        """Finds why positions ``lo``..``cp.size - 1`` disagree with ``cp``; True when explained and undone."""
+        """Finds why positions ``lo``..``cp.size - 1`` disagree with ``cp``.
+
+        True when explained (and undone in the working copy)."""
         chosen = None
         for cand_leaves, cand_pos, problem in self._candidates(lo, cp):
             t = MerkleTree(cand_leaves)
@@ -181,8 +186,9 @@ def audit_snapshot(snap, *, public_key: bytes | None = None, tsa_certs: bytes | 
     recorded = {e.index: e.leaf_hash for e in snap.entries}
     for e in snap.entries:
         if recomputed[e.index] != e.leaf_hash:
-            problems.append(Problem(ALTERED, (e.index,), f"entry {e.index} has been altered: its stored envelope "
-                                                         "no longer matches the leaf hash recorded when it was added"))
+            problems.append(Problem(ALTERED, (e.index,),
+                                    f"entry {e.index} has been altered: its stored envelope no longer "
+                                    "matches the leaf hash recorded when it was added"))
 
     # 3. entry numbers
     top = max(by_idx, default=-1)  # signed positions past the last row are a shortened tail (step 4)
@@ -202,14 +208,16 @@ def audit_snapshot(snap, *, public_key: bytes | None = None, tsa_certs: bytes | 
     for n, cp in enumerate(checkpoints):
         if cp.size == 0:
             if cp.root != EMPTY_ROOT:
-                problems.append(Problem(CHECKPOINT, (), "the checkpoint of size 0 is not the empty tree's hash"))
+                problems.append(Problem(CHECKPOINT, (),
+                                        "the checkpoint of size 0 is not the empty tree's hash"))
             continue
         if cp.size > len(walk.tree):
             if not missing:
                 gone = list(range(len(walk.tree), signed_size))
-                problems.append(Problem(REMOVED, tuple(gone), f"{_span(gone)} "
-                                        f"{'has' if len(gone) == 1 else 'have'} been removed: the signed checkpoint "
-                                        f"of size {signed_size} covers {'it' if len(gone) == 1 else 'them'}"))
+                one = len(gone) == 1
+                problems.append(Problem(REMOVED, tuple(gone),
+                                        f"{_span(gone)} {'has' if one else 'have'} been removed: the signed "
+                                        f"checkpoint of size {signed_size} covers {'it' if one else 'them'}"))
             else:
                 notes.append(f"checkpoints beyond size {len(walk.tree)} could not be checked: "
                              f"entry {len(walk.tree)} is missing")
@@ -235,8 +243,9 @@ def audit_snapshot(snap, *, public_key: bytes | None = None, tsa_certs: bytes | 
         extra = [i for i in by_idx if i >= signed_size]
     extra += [i for i in by_idx if i > contiguous and i >= signed_size and i not in extra]
     for i in sorted(set(extra)):
-        problems.append(Problem(INSERTED, (i,), f"entry {i} has been inserted: no signed checkpoint covers it "
-                                                f"(the latest covers {signed_size} entries)"))
+        problems.append(Problem(INSERTED, (i,),
+                                f"entry {i} has been inserted: no signed checkpoint covers it "
+                                f"(the latest covers {signed_size} entries)"))
 
     # 5. consistency proofs from every checkpoint to the current tree
     stored = MerkleTree(recomputed[i] for i in range(contiguous))
@@ -245,7 +254,8 @@ def audit_snapshot(snap, *, public_key: bytes | None = None, tsa_certs: bytes | 
     if not problems and current_root is not None:
         for cp in checkpoints:
             try:
-                verify_consistency(cp.size, len(stored), cp.root, current_root, stored.consistency_proof(cp.size))
+                proof = stored.consistency_proof(cp.size)
+                verify_consistency(cp.size, len(stored), cp.root, current_root, proof)
                 proofs += 1
             except VerificationError as err:
                 problems.append(Problem(CHECKPOINT, (), f"checkpoint of size {cp.size}: {err.message}"))
@@ -273,7 +283,7 @@ def audit_snapshot(snap, *, public_key: bytes | None = None, tsa_certs: bytes | 
                      "--tsa-cert to check who signed them")
 
     return AuditReport(
-        origin=snap.origin, key_id=hashlib.sha256(key).hexdigest(), entries=len(snap.entries),
+        origin=snap.origin, public_key=key, key_id=hashlib.sha256(key).hexdigest(), entries=len(snap.entries),
         root=current_root, checkpoints=len(snap.checkpoints), checkpoints_signed=len(checkpoints),
         latest_checkpoint=checkpoints[-1].size if checkpoints else None, consistency_proofs=proofs,
         timestamps=stamps, timestamps_trusted=trusted, problems=tuple(problems), notes=tuple(notes))

@@ -96,7 +96,8 @@ def split_envelopes(data: bytes, where: str) -> list[bytes]:
                              hint="pass a bundle written by portcheck check --sign-key")
         out.append(line)
     if not out:
-        raise InputError(f"{where} holds no envelope", hint="sign the report first (portcheck check --sign-key)")
+        raise InputError(f"{where} holds no envelope",
+                         hint="sign the report first (portcheck check --sign-key)")
     return out
 
 
@@ -134,16 +135,17 @@ def read_bundle(path: str | Path) -> Bundle:
                                 hint="this is not an envelope file portcheck wrote")
         data = env_path.read_bytes()
         pub_path = p / PUBLIC_KEY_FILE
-        pub = pub_path.read_bytes() if pub_path.is_file() and pub_path.stat().st_size <= MAX_PUBLIC_KEY_BYTES \
-            else None
-        return Bundle(p, False, p.resolve().name, folder_sha256(p), tuple(split_envelopes(data, str(env_path))),
-                      pub)
+        small = pub_path.is_file() and pub_path.stat().st_size <= MAX_PUBLIC_KEY_BYTES
+        pub = pub_path.read_bytes() if small else None
+        envelopes = tuple(split_envelopes(data, str(env_path)))
+        return Bundle(p, False, p.resolve().name, folder_sha256(p), envelopes, pub)
     if p.is_file():
         try:
             with zipfile.ZipFile(p) as zf:
                 info = _zip_envelope_member(zf, str(p))
                 if info.file_size > MAX_ENVELOPE_FILE_BYTES:
-                    raise LimitExceeded(f"{info.filename} in {p} is larger than {MAX_ENVELOPE_FILE_BYTES >> 20} MiB",
+                    raise LimitExceeded(f"{info.filename} in {p} is larger than "
+                                        f"{MAX_ENVELOPE_FILE_BYTES >> 20} MiB",
                                         hint="this is not an envelope file portcheck wrote")
                 data = zf.read(info)
                 prefix = info.filename[: -len(ENVELOPE_FILE)]
@@ -152,7 +154,8 @@ def read_bundle(path: str | Path) -> Bundle:
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as err:
             raise InputError(f"{p} is not a readable .zip bundle ({err})",
                              hint="pass a bundle folder or .zip written by portcheck check --bundle") from err
-        return Bundle(p, True, p.name, sha256_file(p), tuple(split_envelopes(data, f"{p}!{info.filename}")), pub)
+        envelopes = tuple(split_envelopes(data, f"{p}!{info.filename}"))
+        return Bundle(p, True, p.name, sha256_file(p), envelopes, pub)
     raise InputError(f"{p} does not exist", hint="pass a bundle folder or .zip")
 
 

@@ -110,6 +110,7 @@ def verify_checkpoint_note(note: str, public_key_raw: bytes, origin: str | None 
         try:
             key.verify(raw[4:], text.encode())
         except InvalidSignature:
-            raise VerificationError(f"the signature of the checkpoint of size {cp.size} does not verify") from None
+            raise VerificationError(
+                f"the signature of the checkpoint of size {cp.size} does not verify") from None
         return cp
     raise VerificationError(f"the checkpoint of size {cp.size} carries no signature by the archive key")

@@ -32,9 +32,9 @@ class ArchiveTampered(VerificationError):
     """The archive no longer matches what it signed (exit code 1); ``problems`` lists every finding."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        first = problems[0].message
-        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        first, extra = problems[0].message, len(problems) - 1
+        more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
         super().__init__(f"the archive has been tampered with: {first}{more}",
-                         hint="restore the archive from a backup; the receipts in the bundles still prove what "
-                              "was archived")
+                         hint="restore the archive from a backup; the receipts in the bundles still prove "
+                              "what was archived")
         self.problems = problems

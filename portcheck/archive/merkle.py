@@ -194,14 +194,15 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequenc
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> None:
-    """Raises VerificationError unless ``proof`` proves leaf ``index`` is in the tree of ``size`` with ``root``."""
+    """Raises VerificationError unless ``proof`` puts leaf ``index`` in the tree of ``size`` with ``root``."""
     _check_hash(root, "root hash")
     if root_from_inclusion_proof(leaf, index, size, proof) != root:
-        raise VerificationError(f"the inclusion proof of entry {index} does not lead to the root of size {size}")
+        raise VerificationError(
+            f"the inclusion proof of entry {index} does not lead to the root of size {size}")
 
 
 def verify_consistency(size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> None:
-    """Raises VerificationError unless ``proof`` proves the tree of ``size1`` is a prefix of the one of ``size2``."""
+    """Raises VerificationError unless ``proof`` shows tree ``size1`` is a prefix of tree ``size2``."""
     _check_hash(root1, "first root hash")
     _check_hash(root2, "second root hash")
     if size1 < 0 or size2 < size1:

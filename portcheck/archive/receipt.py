@@ -35,7 +35,8 @@ from portcheck.errors import InputError, VerificationError
 RECEIPT_VERSION = 1
 
 
-def build_receipt(origin: str, public_key: bytes, entries, tree: MerkleTree, note: str, cp: Checkpoint) -> dict:
+def build_receipt(origin: str, public_key: bytes, entries, tree: MerkleTree, note: str,
+                  cp: Checkpoint) -> dict:
     """A receipt (JSON-ready dict) for ``entries`` (EntryRow) against checkpoint ``cp`` of ``tree``."""
     import hashlib
 
@@ -90,7 +91,8 @@ def check_receipt(receipt: dict, envelopes: list[bytes] | None = None) -> tuple[
 
     try:
         if receipt.get("receipt_version") != RECEIPT_VERSION:
-            raise VerificationError(f"the receipt version {receipt.get('receipt_version')!r} is not supported")
+            raise VerificationError(
+                f"the receipt version {receipt.get('receipt_version')!r} is not supported")
         archive, cp_part, entries = receipt["archive"], receipt["checkpoint"], receipt["entries"]
         public_key = base64.b64decode(archive["public_key"], validate=True)
         origin = archive["origin"]
@@ -105,7 +107,8 @@ def check_receipt(receipt: dict, envelopes: list[bytes] | None = None) -> tuple[
     if cp_part.get("size") != cp.size or cp_part.get("root_hash") != cp.root.hex():
         raise VerificationError("the receipt's checkpoint fields differ from its signed note")
     if envelopes is not None and len(envelopes) != len(entries):
-        raise VerificationError(f"the bundle holds {len(envelopes)} envelope(s), the receipt names {len(entries)}")
+        raise VerificationError(
+            f"the bundle holds {len(envelopes)} envelope(s), the receipt names {len(entries)}")
     for n, e in enumerate(entries):
         try:
             index, proof = e["index"], [_hex32(p, "inclusion proof") for p in e["inclusion_proof"]]
@@ -126,7 +129,8 @@ def check_receipt(receipt: dict, envelopes: list[bytes] | None = None) -> tuple[
             try:
                 token = base64.b64decode(ts["token"], validate=True)
             except (KeyError, TypeError, binascii.Error, ValueError) as err:
-                raise VerificationError(f"entry {index}: the receipt's time-stamp token is not base64") from err
+                raise VerificationError(
+                    f"entry {index}: the receipt's time-stamp token is not base64") from err
             verify_timestamp(token, envelopes[n], None)
     return cp, public_key
 
@@ -149,7 +153,8 @@ def check_receipt_against_archive(receipt: dict, cp: Checkpoint, public_key: byt
     entries unchanged, and the current tree an extension of the receipt's checkpoint (consistency proof)."""
     snap = archive.snapshot()
     if snap.public_key != public_key or snap.origin != cp.origin:
-        raise VerificationError(f"the receipt is from archive {cp.origin}, not from {snap.origin} at {archive.url}",
+        raise VerificationError(f"the receipt is from archive {cp.origin}, not from {snap.origin} at "
+                                f"{archive.url}",
                                 hint="pass the --db of the archive that issued the receipt")
     if not snap.checkpoints:
         raise VerificationError("the archive has no signed checkpoint")
@@ -173,7 +178,8 @@ def check_receipt_against_archive(receipt: dict, cp: Checkpoint, public_key: byt
     try:
         verify_consistency(cp.size, latest.size, cp.root, latest.root, tree.consistency_proof(cp.size))
     except VerificationError as err:
-        raise VerificationError(f"the archive was rewritten since this receipt was issued ({err.message})") from err
+        raise VerificationError(
+            f"the archive was rewritten since this receipt was issued ({err.message})") from err
 
 
 def verify_receipt_file(receipt_path: str | Path, db_url: str | None = None, *,

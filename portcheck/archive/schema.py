@@ -1,8 +1,8 @@
 """The archive's SQL tables (SQLAlchemy Core; the same schema on SQLite and PostgreSQL).
 
 - ``archive_key``: one row (``id`` = 1): the archive's origin string, its Ed25519 public key, when it was
-  created. Appenders lock this row (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite), so
-  appends are serialised.
+  created. Appenders lock this row (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on
+  SQLite), so appends are serialised.
 - ``archive_entries``: one row per archived envelope; ``idx`` is its leaf index in the Merkle tree.
 - ``archive_checkpoints``: one row per signed tree head; ``note`` is the signed note, the other columns
   repeat what it says for querying (the note is what counts).

@@ -173,7 +173,8 @@ class Archive:
                 try:
                     db_path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as err:
-                    raise ArchiveError(f"the archive folder {db_path.parent} cannot be created ({err.strerror})",
+                    raise ArchiveError(f"the archive folder {db_path.parent} cannot be created "
+                                       f"({err.strerror})",
                                        hint="pass --db with a writable location") from err
             engine = create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
@@ -186,7 +187,8 @@ class Archive:
 
             @event.listens_for(engine, "begin")
             def _begin(conn):
-                conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('portcheck_begin', 'DEFERRED')}")
+                mode = conn.get_execution_options().get("portcheck_begin", "DEFERRED")
+                conn.exec_driver_sql(f"BEGIN {mode}")
 
         elif backend == "postgresql":
             if u.drivername == "postgresql":
@@ -195,7 +197,7 @@ class Archive:
                 engine = create_engine(u, connect_args={"connect_timeout": 10})
             except (NoSuchModuleError, ImportError) as err:
                 raise ArchiveError(f"the database driver for {shown} is not installed",
-                                   hint="pip install 'psycopg[binary]' and use postgresql+psycopg://") from err
+                                   hint="pip install 'psycopg[binary]', use postgresql+psycopg://") from err
         else:
             raise UsageError(f"the archive supports SQLite and PostgreSQL, not {backend}",
                              hint="pass --db sqlite:///path/archive.db or postgresql://user@host/db")
@@ -224,9 +226,11 @@ class Archive:
         try:
             yield
         except (exc.OperationalError, exc.InterfaceError, exc.ProgrammingError, exc.DatabaseError) as err:
-            detail = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            text = str(getattr(err, "orig", err)).strip()
+            detail = text.splitlines()[0] if text else type(err).__name__
             raise ArchiveError(f"the archive database {self.url} cannot be used ({detail})",
-                               hint="check --db / PORTCHECK_ARCHIVE_URL and that the database is running") from err
+                               hint="check --db / PORTCHECK_ARCHIVE_URL and that the database is running"
+                               ) from err
 
     @contextmanager
     def _write(self):
@@ -299,9 +303,10 @@ class Archive:
             cps = conn.execute(select(schema.checkpoints).order_by(schema.checkpoints.c.size)).all()
         return Snapshot(
             origin, pub, created,
-            tuple(EntryRow(r.idx, _bytes(r.leaf_hash), _bytes(r.envelope), r.envelope_sha256, r.added_at, r.source,
-                           r.bundle_sha256, r.claimed_time, None if r.tsa_token is None else _bytes(r.tsa_token),
-                           r.tsa_time, r.tsa_certs) for r in rows),
+            tuple(EntryRow(r.idx, _bytes(r.leaf_hash), _bytes(r.envelope), r.envelope_sha256, r.added_at,
+                           r.source, r.bundle_sha256, r.claimed_time,
+                           None if r.tsa_token is None else _bytes(r.tsa_token), r.tsa_time, r.tsa_certs)
+                  for r in rows),
             tuple(CheckpointRow(c.size, _bytes(c.root_hash), str(c.note), c.issued_at) for c in cps),
         )
 
@@ -418,7 +423,7 @@ class Archive:
             known = {h: i for i, h in enumerate(tree.leaves)}
             now = utc_now()
             new_rows = []
-            for env, ts in zip(envelopes, timestamps):
+            for env, ts in zip(envelopes, timestamps, strict=True):
                 h = leaf_hash(env)
                 if h in known:
                     raise ArchiveError(f"this report is already archived as entry {known[h]}",
@@ -434,7 +439,8 @@ class Archive:
             conn.execute(insert(schema.entries), new_rows)
             cp = Checkpoint(origin, len(tree), tree.root())
             note = sign_checkpoint(cp, private_key)
-            conn.execute(insert(schema.checkpoints).values(size=cp.size, root_hash=cp.root, note=note, issued_at=now))
+            conn.execute(insert(schema.checkpoints).values(size=cp.size, root_hash=cp.root, note=note,
+                                                           issued_at=now))
         stored = [EntryRow(r["idx"], r["leaf_hash"], r["envelope"], r["envelope_sha256"], r["added_at"],
                            r["source"], r["bundle_sha256"], r["claimed_time"], r["tsa_token"], r["tsa_time"],
                            r["tsa_certs"]) for r in new_rows]
@@ -467,7 +473,8 @@ class Archive:
             raise VerificationError("the archive no longer matches its latest signed checkpoint", hint=hint)
 
     def add_bundle(self, path: str | Path, *, tsa_url: str | None = None, tsa_certs: bytes | None = None,
-                   pubkey_pem: bytes | None = None, force: bool = False, write_receipt: bool = True) -> AddResult:
+                   pubkey_pem: bytes | None = None, force: bool = False,
+                   write_receipt: bool = True) -> AddResult:
         """Archives a signed bundle (folder or .zip) and writes its receipt beside it.
 
         The envelopes' signatures are checked first when portcheck.evidence is installed (with
@@ -496,8 +503,8 @@ class Archive:
                 _write_receipt(receipt, receipt_path)
             except OSError as err:
                 raise OutputError(
-                    f"entry {indices[0]} was archived, but its receipt could not be written to {receipt_path} "
-                    f"({err.strerror})",
+                    f"entry {indices[0]} was archived, but its receipt could not be written to "
+                    f"{receipt_path} ({err.strerror})",
                     hint=f"write it elsewhere: portcheck archive show {indices[0]} --receipt FILE") from err
             written = receipt_path
         return AddResult(tuple(indices), receipt, written, signature)

@@ -55,7 +55,8 @@ def _verifier(certs_pem: bytes, nonce: int | None = None):
     others = [c for c in certs if c.subject != c.issuer]
     if not roots:
         raise InputError("the TSA certificate file holds no root (self-signed) CA certificate",
-                         hint="pass the certificate of the CA that issued the TSA's certificate with --tsa-cert")
+                         hint="pass the certificate of the CA that issued the TSA's certificate "
+                              "with --tsa-cert")
     builder = VerifierBuilder()
     for c in roots:
         builder = builder.add_root_certificate(c)

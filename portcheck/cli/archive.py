@@ -56,8 +56,9 @@ def archive() -> None:
 @click.argument("bundle", metavar="BUNDLE_OR_DIR")
 @_db_option
 @click.option("--key", "key_path", envvar="PORTCHECK_ARCHIVE_KEY", metavar="FILE", help=KEY_HELP)
-@click.option("--pubkey", metavar="PEM", help="The report signer's public.pem: the envelope must verify with it "
-                                              "(default: the bundle's own public.pem, integrity only).")
+@click.option("--pubkey", metavar="PEM",
+              help="The report signer's public.pem: the envelope must verify with it "
+                   "(default: the bundle's own public.pem, integrity only).")
 @click.option("--tsa-url", metavar="URL", help="RFC 3161 time-stamping authority: adds a trusted time.")
 @click.option("--tsa-cert", metavar="PEM", help="The TSA's CA certificate (and the TSA's own): its tokens "
                                                 "are checked against it now and by verify.")
@@ -83,8 +84,12 @@ def add_cmd(bundle: str, db_url: str | None, key_path: str | None, pubkey: str |
         return
     cp = r["checkpoint"]
     for e in r["entries"]:
-        when = e["timestamp"]["time"] + " (rfc3161)" if e["timestamp"] else f"{e['claimed_time'] or e['added_at']} (claimed)"
-        click.echo(f"archived {r['bundle']['source']} as entry {e['index']}  leaf {e['leaf_hash'][:16]}  time {when}")
+        if e["timestamp"]:
+            when = e["timestamp"]["time"] + " (rfc3161)"
+        else:
+            when = f"{e['claimed_time'] or e['added_at']} (claimed)"
+        click.echo(f"archived {r['bundle']['source']} as entry {e['index']}  leaf {e['leaf_hash'][:16]}  "
+                   f"time {when}")
     click.echo(f"checkpoint: size {cp['size']}, root {cp['root_hash']}, signed by {r['archive']['origin']}")
     click.echo(f"signature of the report: {result.signature}")
     click.echo(f"receipt: {result.receipt_path}")
@@ -113,8 +118,9 @@ def list_cmd(db_url: str | None, as_json: bool) -> None:
         return
     click.echo(f"{'index':>5}  {'time':<31}  {'verdict':<7}  {'leaf':<12}  source")
     for r in rows:
-        click.echo(f"{r['index']:>5}  {r['time'] + ' (' + r['time_label'] + ')':<31}  {r['verdict'] or '?':<7}  "
-                   f"{r['leaf_hash'][:12]:<12}  {r['source']}")
+        when = f"{r['time']} ({r['time_label']})"
+        click.echo(f"{r['index']:>5}  {when:<31}  {r['verdict'] or '?':<7}  {r['leaf_hash'][:12]:<12}  "
+                   f"{r['source']}")
 
 
 @archive.command("show")
@@ -164,8 +170,8 @@ def show_cmd(index: int, db_url: str | None, receipt_out: str | None, as_json: b
                         ("envelope_sha256", "envelope sha256"), ("leaf_hash", "leaf hash")):
         click.echo(f"  {label_:<16} {data[key] if data[key] is not None else '?'}")
     click.echo(f"  {'time':<16} {when} ({label})")
-    click.echo(f"  inclusion proof  verified: {len(proof.inclusion_proof)} hashes to the signed checkpoint of "
-               f"size {proof.checkpoint.size} (root {proof.checkpoint.root.hex()[:16]}…)")
+    click.echo(f"  inclusion proof  verified: {len(proof.inclusion_proof)} hashes to the signed checkpoint "
+               f"of size {proof.checkpoint.size} (root {proof.checkpoint.root.hex()[:16]}…)")
     click.echo(f"  consistency      verified: the checkpoint signed when it was added (size "
                f"{proof.added_checkpoint.size}) is a prefix of the latest")
     if receipt_out:
@@ -174,7 +180,8 @@ def show_cmd(index: int, db_url: str | None, receipt_out: str | None, as_json: b
 
 @archive.command("verify")
 @_db_option
-@click.option("--pubkey", metavar="FILE", help="Pin the archive's public key (PEM, or the base64 in a receipt).")
+@click.option("--pubkey", metavar="FILE",
+              help="Pin the archive's public key (PEM, or the base64 in a receipt).")
 @click.option("--tsa-cert", metavar="PEM", help="Check time-stamp tokens against this CA certificate "
                                                 "instead of the certificates stored with them.")
 @click.option("--receipt", "receipts", metavar="FILE", multiple=True,
@@ -203,7 +210,8 @@ def verify_cmd(db_url: str | None, pubkey: str | None, tsa_cert: str | None, rec
             receipt_results.append((r, err.message))
     if as_json:
         click.echo(json.dumps({
-            "consistent": report.ok, "origin": report.origin, "key_id": report.key_id, "entries": report.entries,
+            "consistent": report.ok, "origin": report.origin, "key_id": report.key_id,
+            "public_key": base64.b64encode(report.public_key).decode(), "entries": report.entries,
             "root_hash": report.root.hex() if report.root else None, "checkpoints": report.checkpoints,
             "checkpoints_signed": report.checkpoints_signed, "consistency_proofs": report.consistency_proofs,
             "timestamps": report.timestamps, "timestamps_trusted": report.timestamps_trusted,
@@ -213,10 +221,12 @@ def verify_cmd(db_url: str | None, pubkey: str | None, tsa_cert: str | None, rec
             "receipts": [{"path": r, "verified": e is None, "problem": e} for r, e in receipt_results]},
             indent=2, ensure_ascii=False))
     else:
-        click.echo(f"archive {report.origin} (key ID {report.key_id[:16]}…)")
+        click.echo(f"archive {report.origin}")
+        pub = base64.b64encode(report.public_key).decode()
+        click.echo(f"  public key {pub} (key ID {report.key_id[:16]}…)")
         click.echo(f"  {report.entries} entries, root {report.root.hex() if report.root else '?'}")
-        click.echo(f"  {report.checkpoints_signed} of {report.checkpoints} checkpoints carry a valid signature; "
-                   f"{report.consistency_proofs} consistency proofs verified")
+        click.echo(f"  {report.checkpoints_signed} of {report.checkpoints} checkpoints carry a valid "
+                   f"signature; {report.consistency_proofs} consistency proofs verified")
         if report.timestamps:
             click.echo(f"  {report.timestamps} time-stamp tokens match their entries "
                        f"({report.timestamps_trusted} checked against TSA certificates)")

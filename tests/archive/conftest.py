@@ -70,7 +70,8 @@ def make_envelope(n: int, *, tag: str = "", key=None) -> bytes:
     return json.dumps(env, separators=(",", ":")).encode()
 
 
-def make_bundle(directory: Path, envelopes: list[bytes], *, as_zip: bool = False, name: str = "bundle") -> Path:
+def make_bundle(directory: Path, envelopes: list[bytes], *, as_zip: bool = False,
+                name: str = "bundle") -> Path:
     """A bundle folder (or .zip) holding report.json, report.intoto.jsonl and public.pem."""
     folder = directory / name
     folder.mkdir(parents=True)

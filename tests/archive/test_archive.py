@@ -159,7 +159,8 @@ def test_list_reads_verdict_and_claimed_time_from_the_stored_statement(base):
 
 def test_an_altered_envelope_is_named(copy):
     old = row(copy, 17)
-    sql(copy, sa.update(S.entries).where(E.idx == 17).values(envelope=old["envelope"].replace(b'"sig":"', b'"sig":"A')))
+    changed = old["envelope"].replace(b'"sig":"', b'"sig":"A')
+    sql(copy, sa.update(S.entries).where(E.idx == 17).values(envelope=changed))
     report = audit(copy)
     assert kinds(report) == {(ALTERED, (17,))}
     with Archive.open(copy) as arc, pytest.raises(ArchiveTampered) as exc:
@@ -323,7 +324,8 @@ def test_a_receipt_taken_out_of_its_bundle_verifies_with_the_envelope_bytes(arch
 
 
 def test_a_receipt_from_another_archive_is_rejected(archive_url, tmp_path):
-    b1, b2 = make_bundle(tmp_path, [make_envelope(1)], name="one"), make_bundle(tmp_path, [make_envelope(2)], name="two")
+    b1 = make_bundle(tmp_path, [make_envelope(1)], name="one")
+    b2 = make_bundle(tmp_path, [make_envelope(2)], name="two")
     other = f"sqlite:///{tmp_path / 'other.db'}"
     with Archive.open(archive_url, create=True) as arc:
         arc.add_bundle(b1)

@@ -21,7 +21,8 @@ from portcheck.errors import InputError, VerificationError
 from tests.archive.conftest import make_bundle, make_envelope
 from tests.archive.tsa import LocalTSA, make_ca_and_tsa
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
+pytestmark = pytest.mark.skipif(shutil.which("openssl") is None,
+                                reason="the openssl command is not installed")
 
 
 @pytest.fixture
@@ -80,7 +81,8 @@ def test_an_unreachable_tsa_is_unusable_input(tmp_path, url):
 def test_archived_tokens_are_stored_checked_by_verify_and_carried_by_the_receipt(tsa, tmp_path, url):
     ca = tsa.ca.read_bytes()
     with Archive.open(url, create=True) as arc:
-        r1 = arc.add_bundle(make_bundle(tmp_path, [make_envelope(1)], name="a"), tsa_url=tsa.url, tsa_certs=ca)
+        r1 = arc.add_bundle(make_bundle(tmp_path, [make_envelope(1)], name="a"), tsa_url=tsa.url,
+                            tsa_certs=ca)
         r2 = arc.add_bundle(make_bundle(tmp_path, [make_envelope(2)], name="b", as_zip=True), tsa_url=tsa.url,
                             tsa_certs=ca)
         arc.add_bundle(make_bundle(tmp_path, [make_envelope(3)], name="c"))  # no TSA: claimed time only
@@ -91,7 +93,8 @@ def test_archived_tokens_are_stored_checked_by_verify_and_carried_by_the_receipt
     entry = r1.receipt["entries"][0]
     assert entry["time_label"] == "rfc3161" and entry["timestamp"]["time"] == snap.entries[0].tsa_time
     assert r2.receipt["entries"][0]["time_label"] == "rfc3161"
-    assert json.loads((tmp_path / "c" / "archive-receipt.json").read_text())["entries"][0]["time_label"] == "claimed"
+    plain = json.loads((tmp_path / "c" / "archive-receipt.json").read_text())
+    assert plain["entries"][0]["time_label"] == "claimed"
     verify_receipt_file(r1.receipt_path, url)
     verify_receipt_file(r2.receipt_path, url)
     # a receipt whose token was swapped for another entry's is rejected
@@ -106,7 +109,8 @@ def test_verify_names_entries_whose_tokens_were_swapped(tsa, tmp_path, url):
     ca = tsa.ca.read_bytes()
     with Archive.open(url, create=True) as arc:
         for i in range(3):
-            arc.add_bundle(make_bundle(tmp_path, [make_envelope(i)], name=f"b{i}"), tsa_url=tsa.url, tsa_certs=ca)
+            arc.add_bundle(make_bundle(tmp_path, [make_envelope(i)], name=f"b{i}"), tsa_url=tsa.url,
+                           tsa_certs=ca)
         tokens = [e.tsa_token for e in arc.snapshot().entries]
     eng = sa.create_engine(url)
     with eng.begin() as conn:
@@ -122,7 +126,8 @@ def test_verify_with_another_tsa_certificate_rejects_the_tokens(tsa, tmp_path, u
     (tmp_path / "other").mkdir()
     other_ca, _, _ = make_ca_and_tsa(tmp_path / "other")
     with Archive.open(url, create=True) as arc:
-        arc.add_bundle(make_bundle(tmp_path, [make_envelope(1)]), tsa_url=tsa.url, tsa_certs=tsa.ca.read_bytes())
+        arc.add_bundle(make_bundle(tmp_path, [make_envelope(1)]), tsa_url=tsa.url,
+                       tsa_certs=tsa.ca.read_bytes())
         assert arc.audit().ok
         report = arc.audit(tsa_certs=other_ca.read_bytes())
     assert [p.kind for p in report.problems] == [TIMESTAMP]

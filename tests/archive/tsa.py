@@ -56,15 +56,19 @@ def make_ca_and_tsa(directory: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    def usage(*, signer: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(digital_signature=signer, content_commitment=signer, key_encipherment=False,
+                             data_encipherment=False, key_agreement=False, key_cert_sign=not signer,
+                             crl_sign=not signer, encipher_only=False, decipher_only=False)
+
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)  # noqa: UP017 (3.10 has no dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("portcheck test CA")).issuer_name(_name("portcheck test CA"))
+    ca_name = _name("portcheck test CA")
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
           .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(usage(signer=False), critical=True)
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
     tsa_key = ec.generate_private_key(ec.SECP256R1())
@@ -72,11 +76,10 @@ def make_ca_and_tsa(directory: Path) -> tuple[Path, Path, Path]:
            .public_key(tsa_key.public_key()).serial_number(x509.random_serial_number())
            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-           .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                        data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                        crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+           .add_extension(usage(signer=True), critical=True)
            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-           .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+           .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                          critical=False)
            .sign(ca_key, hashes.SHA256()))
     paths = directory / "ca.pem", directory / "tsa.pem", directory / "tsa.key"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
@@ -88,7 +91,7 @@ def make_ca_and_tsa(directory: Path) -> tuple[Path, Path, Path]:
 
 
 class LocalTSA:
-    """``with LocalTSA(dir) as tsa:`` — ``tsa.url`` answers RFC 3161 requests; ``tsa.ca`` is the CA's PEM."""
+    """``with LocalTSA(dir) as tsa:`` — ``tsa.url`` answers RFC 3161 requests; ``tsa.ca`` is the CA PEM."""
 
     def __init__(self, directory: Path, *, stamp_other_bytes: bool = False) -> None:
         self.openssl = shutil.which("openssl")
