@@ -152,3 +152,30 @@ def test_a_million_rows_map_with_vectorised_steps():
     assert people.table.column("created_at")[0].as_py() == "2024-03-01T12:00:00"
     assert people.table.column("full_name")[0].as_py() == "王Amy"
     assert pc.all(pc.equal(people.table.column("customer_id"), customers.table.column("customer_id"))).as_py()
+
+
+def test_hubspot_xlsx_export_maps_like_its_csv_export(tmp_path: Path):
+    """HubSpot's XLSX export holds the same label headers; IDs arrive as numbers and must read back exact."""
+    needs_reader("xlsx")
+    import xlsxwriter
+
+    folder = FIXTURES / "hubspot" / "export"
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        book = xlsxwriter.Workbook(str(tmp_path / f"{path.stem}.xlsx"))
+        ws = book.add_worksheet("Sheet1")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if r and rows[0][c] == "Record ID":
+                    ws.write_number(r, c, int(value))
+                elif value:
+                    ws.write_string(r, c, value)
+        book.close()
+    from_xlsx = load_dataset(read(tmp_path))
+    from_csv = load_dataset(read(folder), profile="hubspot")
+    assert from_xlsx.profile_name == "hubspot"
+    for obj in ("customer", "contact", "opportunity"):
+        a = [{k: v or None for k, v in r.items()} for r in from_xlsx.objects[obj].table.to_pylist()]
+        b = [{k: v or None for k, v in r.items()} for r in from_csv.objects[obj].table.to_pylist()]
+        assert a == b, obj

@@ -157,3 +157,14 @@ def test_rest_query_pages_filter_records_by_attributes_type(tmp_path: Path):
     assert ds.objects["contact"].table.to_pylist() == [
         {"contact_id": "003RO0000035WQg", "customer_id": "001RO00000AbCdE", "full_name": "Amy Taylor",
          "first_name": "Amy", "last_name": "Taylor"}]
+
+
+def test_deleted_records_are_counted_and_kept_only_when_asked():
+    from tests.profiles.conftest import FIXTURES
+
+    source = read(FIXTURES / "salesforce" / "export")
+    live = load_dataset(source, profile="salesforce")
+    everything = load_dataset(source, profile="salesforce", include_deleted=True)
+    assert (live.objects["customer"].rows, live.objects["customer"].deleted) == (2, 1)
+    assert (everything.objects["customer"].rows, everything.objects["customer"].deleted) == (3, 1)
+    assert everything.objects["customer"].table.column("name").to_pylist()[-1] == "Old Deleted Co"
