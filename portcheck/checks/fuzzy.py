@@ -17,6 +17,7 @@ Rules are a dict per object (``DEFAULT_RULES``; pass ``rules={"contact": {...}}`
       "min_name_length": 4,          #   ... when the normalised name has at least this many characters
       "min_agree": 1,                # otherwise: corroborating field groups that must agree (never < 1)
       "min_agree_without_name": None,  # optional: this many agreeing groups suffice even when names differ
+      "outvote": True,               # agreeing groups must outnumber groups whose two values differ
       "fields": [                    # field groups; "fields" are compared crosswise (phone vs mobile)
         {"name": "phone", "fields": ["phone"], "kind": "phone"},
         {"name": "tax_id", "fields": ["tax_id"], "kind": "id", "veto": True},
@@ -32,8 +33,11 @@ accepts typos by Levenshtein similarity), ``exact`` (normalised text equal), ``t
 ``threshold``, default 0.85), ``country`` (ISO alpha-2 or a common name). A group *agrees* when both
 records have a value and the similarity reaches its threshold; a ``veto`` group whose values both exist
 and differ keeps two records apart whatever else agrees (two companies with different tax IDs are two
-companies). Digits in names must be equal (``…有限公司12`` is not ``…有限公司13``). A person's name is
-never enough on its own: ``王伟`` at two companies, with nothing else in common, stays two people.
+companies). With ``outvote`` (the default), more groups must agree than contradict (both values present
+and different): identical company names merge unless contradicted more than corroborated, and two
+namesakes sharing a switchboard number but not their email stay apart. Digits in names must be equal
+(``…有限公司12`` is not ``…有限公司13``). A person's name is never enough on its own: ``王伟`` at two
+companies, with nothing else in common, stays two people.
 """
 
 from __future__ import annotations
@@ -315,6 +319,7 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
     name_ok = has_name & (sim >= float(rules.get("name_threshold", 0.9))) & (digits[left] == digits[right])
 
     agree_count = np.zeros(len(left), np.int64)
+    disagree_count = np.zeros(len(left), np.int64)
     veto = np.zeros(len(left), bool)
     agreed: list[tuple[str, np.ndarray]] = []
     for g in rules.get("fields", []):
@@ -337,16 +342,22 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
             veto |= present & ~ok
         if g.get("corroborates", True):
             agree_count += ok
+            disagree_count += present & ~ok
             agreed.append((g["name"], ok))
 
-    matched = name_ok & ~veto & (agree_count >= max(1, int(rules.get("min_agree", 1))))
+    # more corroborating groups must agree than contradict (two namesakes at one company share the
+    # switchboard number but not their email or mobile)
+    outvoted = (disagree_count >= agree_count) if rules.get("outvote", True) else np.zeros(len(left), bool)
+    enough = agree_count >= max(1, int(rules.get("min_agree", 1)))
+    matched = name_ok & ~veto & ~outvoted & enough
     without_name = rules.get("min_agree_without_name")
     if without_name is not None:
-        matched |= has_name & ~veto & (agree_count >= int(without_name))
+        matched |= has_name & ~veto & ~outvoted & (agree_count >= int(without_name))
     if rules["name_kind"] == "company" and rules.get("exact_name_alone"):
+        # identical normalised company names: enough unless other fields contradict more than they agree
         long_enough = prepared["name_len"][left] >= int(rules.get("min_name_length", 4))
         exact = has_name & (nl == nr) & long_enough
-        matched |= exact & ~veto
+        matched |= exact & ~veto & (agree_count >= disagree_count)
     return matched, sim, agreed
 
 

@@ -140,3 +140,21 @@ def test_phone_key_reads_numbers_in_their_row_region():
     got = nz.phone_key(pa.array(["0755-8888 1234", "+86 755 8888 1234", "(0755) 88881234", "12"]),
                        pa.array(["CN", None, None, "CN"])).to_pylist()
     assert got == ["+8675588881234", "+8675588881234", "075588881234", None]
+
+
+def test_namesakes_sharing_a_switchboard_but_not_email_or_mobile_are_two_people():
+    """Two Zoë Dubois at one company: the office phone agrees, the mobile and the email do not."""
+    t = table("contact", region="GB", contact_id=["p1", "p2"], full_name=["Zoë Dubois"] * 2,
+              customer_id=["c1", "c1"], phone=["+44 20 7946 0743"] * 2,
+              mobile=["07700 900454", "+44 7700 900677"],
+              email=["zoe.dubois@maple.example.com", "zoe.dubois2@maple.example.com"])
+    assert _clusters(t) == []
+
+
+def test_same_company_name_with_contradicting_phone_and_email_is_not_merged():
+    """Clearview Energy GmbH in London and Clearview Energy plc in Manchester: nothing but the name agrees."""
+    t = table("customer", country=["GB", "GB", "GB"], customer_id=["c1", "c2", "c3"],
+              name=["Clearview Energy GmbH", "Clearview Energy plc", "Clearview Energy Ltd."],
+              phone=["+44 20 7946 0130", "0161 496 0310", "020 7946 0130"],
+              email=["service@clearview-it.example.com", "service@clearview-electronics.example.com", None])
+    assert _clusters(t) == [(["c1", "c3"], ["name", "phone"])]

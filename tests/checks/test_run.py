@@ -14,7 +14,7 @@ def _sample():
         customer=table("customer", region="CN", customer_id=["c1", "c2", "c2", "c3"],
                        name=["深圳华信科技有限公司", "深圳华信科技（有限公司）",
                              "深圳华信科技（有限公司）", "远大"],
-                       phone=["0755-8888 1234", "12", "12", None], email=["a@b.cn", "bad", "bad", None]),
+                       phone=["0755-8888 1234", "12", "12", None], email=["a@b.cn", None, None, "bad"]),
         contact=table("contact", contact_id=["p1", "p2"], customer_id=["c1", "c9"],
                       full_name=["王伟", "李娜"]))
 
