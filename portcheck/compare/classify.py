@@ -72,13 +72,15 @@ def phone_lost_trunk_zero(ref: str, exp: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def _replacement_pattern(ref: str) -> re.Pattern[str]:
+    """The reference with each non-ASCII character allowed to survive or become 1–4 '?'/U+FFFD."""
     parts = []
     for ch in ref:
-        parts.append(re.escape(ch) if ch.isascii() else "[?\ufffd]{0,4}")
+        parts.append(re.escape(ch) if ch.isascii() else f"(?:{re.escape(ch)}|[?\ufffd]{{1,4}})")
     return re.compile("".join(parts), re.DOTALL)
 
 
 def is_encoding(ref: str, exp: str) -> bool:
+    """UTF-8 read with another codec, non-ASCII replaced by '?'/U+FFFD, or characters outside the BMP lost."""
     r, e = nz.text(ref), nz.text(exp)
     if r.isascii() or not e:
         return False
@@ -90,12 +92,15 @@ def is_encoding(ref: str, exp: str) -> bool:
                     return True
             except UnicodeDecodeError:
                 continue
-    if ("?" in e or "\ufffd" in e) and _replacement_pattern(r).fullmatch(e):
-        return True
-    non_bmp = [ch for ch in r if ord(ch) > 0xFFFF]
-    if non_bmp:
-        stripped = "".join(ch for ch in r if ord(ch) <= 0xFFFF)
-        if e == stripped.strip() or e.replace("?", "").replace("\ufffd", "") == stripped.strip():
+    if "?" in e or "\ufffd" in e:
+        candidates = {r, ref.strip()}  # the NFC form, and the reference as written (e.g. decomposed)
+        for c in candidates:
+            non_ascii = sum(1 for ch in c if not ch.isascii())
+            if len(c) - non_ascii <= len(e) <= len(c) + 3 * non_ascii and _replacement_pattern(c).fullmatch(e):
+                return True
+    if any(ord(ch) > 0xFFFF for ch in r):
+        stripped = "".join(ch for ch in r if ord(ch) <= 0xFFFF).strip()
+        if e == stripped or e.replace("?", "").replace("\ufffd", "") == stripped:
             return True
     return False
 

@@ -139,12 +139,6 @@ def test_gbk_only_export_loses_exactly_the_characters_gbk_lacks(canary, rows, tm
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare.classify.is_encoding: its '?' pattern does not let GBK-encodable "
-    "non-ASCII characters (汉字) stand for themselves, and it tests the NFC form "
-    "only, so 'Zoë 王'→'Zo? 王' and 'Zu\u0308rich'→'Zu?rich' are value_changed",
-)
 def test_gbk_lossy_replacement_is_classified_as_encoding_everywhere(canary, rows, tmp_path):
     write_csv(rows, tmp_path / "export", encoding="gbk", errors="replace")
     report = run_drill(tmp_path / "export", canary / "csv")

@@ -107,3 +107,16 @@ def test_naive_instants_are_read_in_their_side_zone():
 def test_email_local_part_case_can_be_kept_by_policy():
     assert compare_cell("Li.Lei@x.cn", "li.lei@X.CN", schema.EMAIL, keep_local_case=True) == cl.VALUE_CHANGED
     assert compare_cell("Li.Lei@x.cn", "Li.Lei@X.CN", schema.EMAIL, keep_local_case=True) == FORMAT
+
+
+@pytest.mark.parametrize("ref,exp", [
+    ("Zoë 王", "Zo? 王"),  # most non-ASCII survives, one character lost
+    ("Zu\u0308rich", "Zu?rich"),  # decomposed reference (not NFC)
+    ("客户提到预算有限，报价", "客户提到??有限，报价"),
+])
+def test_partial_replacement_by_question_marks_is_encoding(ref, exp):
+    assert cl.classify(ref, exp, schema.STRING) == cl.ENCODING
+
+
+def test_genuine_question_mark_edit_is_not_encoding():
+    assert cl.classify("王伟 ok", "王伟 ok?", schema.STRING) == cl.VALUE_CHANGED
