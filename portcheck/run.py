@@ -252,6 +252,14 @@ def _pair_specs(opts: CheckOptions, export: CanonicalDataset, reference: Canonic
                              hint="e.g. --pair-on contact=x_legacy_id:contact_id (objects: customer, contact, "
                                   "opportunity)")
         specs[obj] = spec
+    if reference is not None:
+        # A profile's crosswalk column (a legacy ID the new system kept) pairs with the reference's key.
+        for obj, column in (export.detection.get("crosswalk") or {}).items():
+            if obj in specs or obj not in schema.OBJECTS:
+                continue
+            t = export.get(obj)
+            if t is not None and column in t.columns:
+                specs[obj] = PairSpec(column, schema.load_schema()[obj].primary_key)
     if reference is not None and reference.detection.get("canary"):
         _auto_pairing(specs, export, reference)
     return specs

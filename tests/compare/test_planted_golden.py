@@ -131,3 +131,16 @@ def test_rekeyed_migration_without_pairing_is_all_missing(tmp_path):
     assert run.returncode == 1
     assert report["objects"]["customer"]["records"]["matched"] == 0
     assert report["objects"]["customer"]["records"]["extra"] == 50
+
+
+def test_crosswalk_declared_in_a_mapping_pairs_like_pair_on(tmp_path):
+    reference = small_dataset(60, seed=4)
+    write_canonical(reference, tmp_path / "reference")
+    write_canonical(_rekey(reference), tmp_path / "export")
+    mapping = tmp_path / "legacy.yaml"
+    mapping.write_text("extends: canonical\nobjects:\n" + "".join(
+        f"  {o}:\n    crosswalk: x_legacy_id\n" for o in ("customer", "contact", "opportunity")), encoding="utf-8")
+    run, report = _check(tmp_path, tmp_path / "out", "--mapping", str(mapping))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert report["options"]["match_on"] == {o: f"x_legacy_id:{o}_id" for o in ("customer", "contact", "opportunity")}
+    assert all(e["records"]["matched"] == len(reference[o]) for o, e in report["objects"].items())
