@@ -5,7 +5,8 @@ character must be undone, one record spans several rows, a name is an object of 
 user's mapping) lists such repairs under ``transforms``; each entry names one kind and, optionally, which raw
 tables it applies to (``files``, ``sheets`` and ``json_paths`` globs, ``formats``, ``columns_any``). Entries
 run in order, on every matching table, before detection scores and before mapping; a mapping's entries come
-first (lists merge that way), and the input files are never touched::
+first (lists merge that way), and the input files are never touched. ``delimiters`` selects CSV files by the
+delimiter they were read with (a ``;`` file from a decimal-comma locale)::
 
     transforms:
       - column_names: [FCUSTID, FNumber, FName]   # positional columns col_1, col_2 … of arrays of arrays
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.profiles.spec import Profile
     from portcheck.readers.interface import ExportSource, RawTable
 
-SELECTOR_KEYS = {"files", "sheets", "json_paths", "formats", "columns_any"}
+SELECTOR_KEYS = {"files", "sheets", "json_paths", "formats", "columns_any", "delimiters"}
 KINDS = {"column_names", "unquote_formulas", "loss_markers", "fold_rows", "multilingual", "decimal_comma",
          "epoch_dates", "coalesce"}
 POSITIONAL_RE = re.compile(r"^col_(\d+)$")
@@ -144,6 +145,7 @@ class Transform:
     json_paths: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
     columns_any: tuple[str, ...] = ()
+    delimiters: tuple[str, ...] = ()  # CSV delimiters the table must have been read with
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -162,7 +164,8 @@ def transforms_of(profile: Profile) -> list[Transform]:
         out.append(Transform(kind=kind, options=entry[kind], files=_strs(entry.get("files")),
                              sheets=_strs(entry.get("sheets")), json_paths=_strs(entry.get("json_paths")),
                              formats=tuple(f.lower() for f in _strs(entry.get("formats"))),
-                             columns_any=_strs(entry.get("columns_any"))))
+                             columns_any=_strs(entry.get("columns_any")),
+                             delimiters=_strs(entry.get("delimiters"))))
     return out
 
 
@@ -197,6 +200,8 @@ def _selected(step: Transform, raw: RawTable, profile: Profile) -> bool:
     from portcheck.profiles.engine import ColumnIndex, _glob, basename, sheet_of
 
     if step.formats and raw.format.lower() not in step.formats:
+        return False
+    if step.delimiters and str(raw.meta.get("delimiter") or "") not in step.delimiters:
         return False
     if step.files and not (_glob(step.files, basename(raw)) or _glob(step.files, raw.name)):
         return False
