@@ -369,36 +369,21 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
             checks.append(_check(f"{obj}.uniqueness", "not_assessed", True, None, policy.uniqueness,
                                  "the export holds no such records"))
 
-        # Orphans
+        # Orphans, required fields and declared totals: the checks package's gating checks when the object
+        # was read; an absent object fails its required fields (DESIGN: an absent object has a failing check).
         entry["orphans"] = {fk: f.orphans.get(fk, 0) for fk in odef.foreign_keys}
-        for fk, parent in odef.foreign_keys.items():
-            if et is None or fk not in et.columns:
-                continue
-            if f.parent_absent.get(fk) or export.get(parent) is None:
-                checks.append(_check(f"{obj}.orphans.{fk}", "not_assessed", True, None,
-                                     float(policy.threshold(obj, "orphans")),
-                                     f"the export has no {parent} records to link to"))
-                continue
-            checks.append(_rate_check(f"{obj}.orphans.{fk}", f.orphans.get(fk, 0), f.with_fk.get(fk, 0),
-                                      policy.threshold(obj, "orphans"), f"{fk} values with no {parent}",
-                                      at_most=True))
-
-        # Required fields
-        missing_required = [r for r in odef.required if et is None or r not in et.columns]
-        checks.append(_check(f"{obj}.required_fields", "fail" if missing_required else "pass", True,
-                             None, None, ("required fields not mapped: " + ", ".join(missing_required))
-                             if missing_required else "every required field is mapped"))
-
-        # Declared totals
         declared = f.declared_total if f.declared_total is not None else (et.declared if et is not None else None)
         entry["declared_total"] = declared
-        if declared is None:
-            checks.append(_check(f"{obj}.declared_total", "not_assessed", True, None, None,
-                                 "the export declares no total"))
+        if et is not None and f.checks:
+            checks.extend(f.checks)
         else:
-            ok = declared["declared"] == declared["read"]
-            checks.append(_check(f"{obj}.declared_total", "pass" if ok else "fail", True, None, None,
-                                 f"declared {declared['declared']:,}, read {declared['read']:,}"))
+            missing_required = [r for r in odef.required if et is None or r not in et.columns]
+            checks.append(_check(f"{obj}.required_fields", "fail" if missing_required else "pass", True,
+                                 None, None, ("required fields not mapped: " + ", ".join(missing_required))
+                                 if missing_required else "every required field is mapped"))
+            checks.append(_check(f"{obj}.declared_total", "not_assessed", True, None, None,
+                                 "the export declares no total" if et is not None else "the export holds no "
+                                 "such records"))
 
         # Fidelity
         fields_out: dict[str, Any] = {}

@@ -61,7 +61,7 @@ def postgres_cluster() -> Iterator[str]:
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     try:
         subprocess.run([*prefix, initdb, "-D", str(data), "-U", "portcheck", "-A", "trust", "-E", "UTF8",
-                        "--no-locale"], check=True, capture_output=True, env=env)
+                        "--no-locale", "-N"], check=True, capture_output=True, env=env)
         opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40"
         subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
                        check=True, capture_output=True, env=env)
