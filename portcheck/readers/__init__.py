@@ -129,14 +129,33 @@ class _Walker:
             )
 
     def blob(self, name: str, data: bytes, mtime: float | None, *, nesting: int, single: bool) -> None:
-        """Read one file (from disk or from an archive) named ``name``."""
-        src = SourceFile(name=name, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), mtime=mtime)
-        self.files.append(src)
+        """Read one file (from disk or from an archive) named ``name``.
+
+        Its SHA-256 is computed in a background thread while it is parsed (hashlib releases the GIL), and
+        the file keeps its place in ``files`` (an archive before its members).
+        """
+        digest = _Sha256(data)
+        pending = SourceFile(name=name, sha256="", bytes=len(data), mtime=mtime)
+        slot = len(self.files)
+        self.files.append(pending)
+        try:
+            tables = self._tables_of(name, data, pending, nesting=nesting, single=single)
+        finally:
+            src = SourceFile(name=name, sha256=digest.hexdigest(), bytes=len(data), mtime=mtime)
+            self.files[slot] = src
+        for t in tables:
+            if t.source is pending:
+                t.source = src
+            self.tables.append(t)
+
+    def _tables_of(
+        self, name: str, data: bytes, src: SourceFile, *, nesting: int, single: bool
+    ) -> list[RawTable]:
         base = name.rsplit("/", 1)[-1]
         suffix = os.path.splitext(base)[1].lower()
         if base.lower() in JUNK_FILES or base.startswith("~$") or base.startswith("._"):
             self.skipped.append((name, "operating-system or editor litter"))
-            return
+            return []
         if not data:
             if single:
                 raise ReadError(
@@ -144,7 +163,7 @@ class _Walker:
                     hint="ask for the export again: an export with no records still has a header row",
                 )
             self.skipped.append((name, "empty file (0 bytes)"))
-            return
+            return []
         kind, note = _sniff(data, suffix)
         if kind == "badzip":
             raise ReadError(
@@ -154,7 +173,7 @@ class _Walker:
         try:
             if kind == "zip":
                 self._archive(name, data, nesting)
-                return
+                return []
             if kind == "excel":
                 from portcheck.readers.excel import read_workbook
 
@@ -172,21 +191,21 @@ class _Walker:
                 self.skipped.append(
                     (name, note or f"not a format portcheck reads ({suffix or 'no extension'})")
                 )
-                return
+                return []
         except NotTabular as e:
             self.skipped.append((name, str(e)))
-            return
+            return []
         except ReadError as e:
             from portcheck.readers.jsonfile import NoRecordList
 
             if single or not isinstance(e, NoRecordList):
                 raise
             self.skipped.append((name, "JSON without a list of records (pass --json-path if it has one)"))
-            return
-        for t in tables:
-            if note:
+            return []
+        if note:
+            for t in tables:
                 t.issues.insert(0, note)
-            self.tables.append(t)
+        return tables
 
     def _archive(self, name: str, data: bytes, nesting: int) -> None:
         from portcheck.readers.archive import iter_members
@@ -209,6 +228,32 @@ class _Walker:
                 self.skipped.append((child, "macOS archive metadata"))
                 continue
             self.blob(child, m.data, m.mtime, nesting=nesting + 1, single=False)
+
+
+class _Sha256:
+    """SHA-256 of a byte string; large ones are hashed in a thread, concurrently with parsing."""
+
+    THREAD_MIN = 4 << 20
+
+    def __init__(self, data: bytes) -> None:
+        self._digest: str | None = None
+        self._thread = None
+        if len(data) < self.THREAD_MIN:
+            self._digest = hashlib.sha256(data).hexdigest()
+            return
+        import threading
+
+        def run() -> None:
+            self._digest = hashlib.sha256(data).hexdigest()
+
+        self._thread = threading.Thread(target=run, name="portcheck-sha256", daemon=True)
+        self._thread.start()
+
+    def hexdigest(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        assert self._digest is not None
+        return self._digest
 
 
 def _sniff(data: bytes, suffix: str) -> tuple[str, str | None]:

@@ -88,3 +88,12 @@ def test_missing_path_is_an_input_error(tmp_path):
 def test_a_single_empty_file_is_refused(write):
     with pytest.raises(ReadError, match=r"empty \(0 bytes\)"):
         read(write("Account.json", b""))
+
+
+def test_large_file_hash_computed_alongside_parsing_is_right(write):
+    data = ("Id,Name\n" + "".join(f"{i},name {i}\n" for i in range(400_000))).encode()
+    assert len(data) > 4 << 20  # hashed in a background thread
+    source = read(write("big.csv", data))
+    assert source.files[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert source.tables[0].source is source.files[0]
+    assert source.tables[0].rows == 400_000
