@@ -21,7 +21,8 @@ delimiter they were read with (a ``;`` file from a decimal-comma locale)::
           separator: ", "
       - multilingual: {prefer: [zh_CN, en_US]}    # name.zh_CN, name.en_US … → name, in the first language
       - decimal_comma: {columns: [Amount]}        # "1.234,50" → "1234.50"
-      - epoch_dates: {columns: [closeDate]}       # epoch ms/s → the calendar day in the profile's zone
+      - local_dates: {columns: [closeDate]}       # epoch ms/s, or an ISO instant with Z/offset → the
+                                                  # calendar day it is in the profile's zone
       - coalesce:                                 # a new column: the first source with a value
           into: stage_derived
           from:
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SELECTOR_KEYS = {"files", "sheets", "json_paths", "formats", "columns_any", "delimiters"}
 KINDS = {"column_names", "unquote_formulas", "loss_markers", "fold_rows", "multilingual", "decimal_comma",
-         "epoch_dates", "coalesce"}
+         "local_dates", "coalesce"}
 POSITIONAL_RE = re.compile(r"^col_(\d+)$")
 LANG_RE = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?)$")
 FORMULA_RE = r"^'([=+\-])"
@@ -102,7 +103,7 @@ def validate(v: Any, parent: Any, key: str, entries: Any) -> None:
             if not v.strings(opts, "prefer", opts.get("prefer"), "multilingual.prefer"):
                 v.fail(entry, kind, "multilingual needs prefer: the language codes to read, best first")
             v.strings(opts, "languages", opts.get("languages"), "multilingual.languages")
-        elif kind in ("decimal_comma", "epoch_dates"):
+        elif kind in ("decimal_comma", "local_dates"):
             opts = v.mapping(entry, kind, opts, kind)
             _only(v, opts, {"columns"}, kind)
             if not v.strings(opts, "columns", opts.get("columns"), f"{kind}.columns"):
@@ -219,7 +220,7 @@ def _selected(step: Transform, raw: RawTable, profile: Profile) -> bool:
 def _apply(step: Transform, raw: RawTable, profile: Profile, zone: str) -> RawTable:
     fn = {"column_names": _column_names, "unquote_formulas": _unquote, "loss_markers": _loss_markers,
           "fold_rows": _fold_rows, "multilingual": _multilingual, "decimal_comma": _decimal_comma,
-          "epoch_dates": _epoch_dates, "coalesce": _coalesce}[step.kind]
+          "local_dates": _local_dates, "coalesce": _coalesce}[step.kind]
     result = fn(raw, step.options, profile, zone)
     if result is None:
         return raw
@@ -436,11 +437,16 @@ def _decimal_comma(raw: RawTable, opts: Any, profile: Profile, zone: str):
     return table, f"decimal_comma: {', '.join(done)}", []
 
 
-def _epoch_dates(raw: RawTable, opts: Any, profile: Profile, zone: str):
-    """Epoch milliseconds (or seconds) that stand for a calendar day → that day in the profile's zone.
+ISO_INSTANT = (r"^\s*(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<t>\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s*"
+               r"(?P<z>Z|z|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)\s*$")
 
-    A vendor stores a date as the instant of its midnight in the tenant's zone (2024-09-30 in Shanghai is
-    1727625600000, 2024-09-29T16:00Z); read in UTC it would be the day before.
+
+def _local_dates(raw: RawTable, opts: Any, profile: Profile, zone: str):
+    """Instants that stand for a calendar day → that day in the profile's zone.
+
+    A vendor stores a date as the instant of its midnight in the tenant's zone: 2024-09-30 in Shanghai is
+    epoch 1727625600000, or ``2024-09-29T16:00:00.000Z``; read in UTC it would be the day before. Epoch
+    milliseconds or seconds, and ISO instants with ``Z`` or an offset, are converted; other values stay.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -455,15 +461,37 @@ def _epoch_dates(raw: RawTable, opts: Any, profile: Profile, zone: str):
             if not pc.any(hit).as_py():
                 continue
             n = pc.cast(pc.utf8_trim_whitespace(pc.if_else(hit, arr, "0")), pa.int64())
-            ts = pc.cast(pc.multiply(n, factor), pa.timestamp("ms", tz="UTC"))
-            local = pc.cast(ts, pa.timestamp("ms", tz=zone))
-            out = pc.if_else(hit, pc.strftime(local, format="%Y-%m-%d"), out)
+            utc = pc.cast(pc.multiply(n, factor), pa.timestamp("ms", tz="UTC"))
+            out = pc.if_else(hit, _day_in(utc, zone), out)
+        hit = pc.fill_null(pc.match_substring_regex(arr, ISO_INSTANT), False)
+        if pc.any(hit).as_py():
+            parts = pc.extract_regex(pc.if_else(hit, arr, "2000-01-01T00:00:00Z"), ISO_INSTANT)
+            time = parts.field("t")
+            time = pc.if_else(pc.equal(pc.utf8_length(time), 5), pc.binary_join_element_wise(time, ":00", ""), time)
+            local = pc.strptime(pc.binary_join_element_wise(parts.field("d"), time, "T"),
+                                format="%Y-%m-%dT%H:%M:%S", unit="ms")
+            oh = pc.cast(pc.fill_null(pc.if_else(pc.equal(parts.field("oh"), ""), "0", parts.field("oh")), "0"),
+                         pa.int64())
+            om = pc.cast(pc.fill_null(pc.if_else(pc.equal(parts.field("om"), ""), "0", parts.field("om")), "0"),
+                         pa.int64())
+            minutes = pc.add(pc.multiply(oh, 60), om)
+            minutes = pc.if_else(pc.equal(parts.field("sign"), "-"), pc.negate(minutes), minutes)
+            utc_ms = pc.subtract(pc.cast(local, pa.int64()), pc.multiply(minutes, 60_000))
+            utc = pc.cast(utc_ms, pa.timestamp("ms", tz="UTC"))
+            out = pc.if_else(hit, _day_in(utc, zone), out)
         if out is not arr:
             table = _set(table, name, out)
             done.append(name)
     if not done:
         return None
-    return table, f"epoch_dates: {', '.join(done)} read as days in {zone}", []
+    return table, f"local_dates: {', '.join(done)} read as days in {zone}", []
+
+
+def _day_in(utc: pa.Array, zone: str) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.strftime(pc.cast(utc, pa.timestamp("ms", tz=zone)), format="%Y-%m-%d")
 
 
 def _coalesce(raw: RawTable, opts: Any, profile: Profile, zone: str):
