@@ -58,6 +58,7 @@ class CheckOptions:
     requested_at: str | None = None
     delivered_at: str | None = None
     mask_dir: Path | None = None  # where the masking secret lives (tests point it at a temp dir)
+    read_options: Any = None  # ReadOptions for the export (limits, JSON path, header row …); None: defaults
 
 
 @dataclass
@@ -208,9 +209,13 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     masker = make_masker(opts.show_values, opts.mask_dir)
     folder = ReportFolder(opts.out, force=opts.force)  # refuse early, before reading gigabytes
     try:
-        read_opts = ReadOptions(encoding=opts.encoding, password=opts.password)
+        read_opts = opts.read_options or ReadOptions(encoding=opts.encoding, password=opts.password)
         say("reading the export")
         export_src = read_export(opts.export, role="export", options=read_opts)
+        # The reference shares the export's limits, encoding and password, not its layout hints.
+        from dataclasses import replace
+
+        read_opts = replace(read_opts, json_path=None, column_names=None, header_row=None)
         export = load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
                               region=opts.region, include_deleted=opts.include_deleted or policy.include_deleted)
         reference = None

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from portcheck.cli.inspect import read_options_from, reader_options
+
 
 def _echo_err(msg: str) -> None:
     click.echo(msg, err=True)
@@ -39,13 +41,12 @@ def _echo_err(msg: str) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of report.html and the summary.")
 @click.option("--show-values", is_flag=True, help="Write customer values unmasked (default: masked).")
-@click.option("--encoding", help="Encoding of text files (default: detected).")
-@click.option("--password", envvar="PORTCHECK_PASSWORD", help="Password of encrypted ZIPs or workbooks.")
 @click.option("--engine", type=click.Choice(["fast", "gx"]), default="fast", show_default=True,
               help="Validity engine: vectorised (same results as GX) or Great Expectations itself.")
 @click.option("--no-fuzzy", is_flag=True, help="Skip fuzzy duplicate detection.")
 @click.option("--include-deleted", is_flag=True, help="Compare records the vendor marks deleted/archived too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@reader_options
 def check_command(export: str, **kw: object) -> None:
     """Check EXPORT (a file, folder or ZIP), on its own or against --reference.
 
@@ -55,6 +56,7 @@ def check_command(export: str, **kw: object) -> None:
     from portcheck.run import CheckOptions, run_check
 
     quiet = bool(kw.pop("quiet"))
+    read_options = read_options_from(kw)
     passphrase_file = kw.pop("passphrase_file")
     passphrase = None
     if kw.get("sign_key"):
@@ -70,7 +72,8 @@ def check_command(export: str, **kw: object) -> None:
         threshold=kw["threshold"], policy_file=kw["policy_file"],  # type: ignore[arg-type]
         clauses_file=kw["clauses_file"], force=bool(kw["force"]), sign_key=kw["sign_key"],  # type: ignore[arg-type]
         passphrase=passphrase, bundle=kw["bundle"], lang=str(kw["lang"]),  # type: ignore[arg-type]
-        show_values=bool(kw["show_values"]), encoding=kw["encoding"], password=kw["password"],  # type: ignore[arg-type]
+        show_values=bool(kw["show_values"]), encoding=read_options.encoding, password=read_options.password,
+        read_options=read_options,
         engine=str(kw["engine"]), fuzzy=not kw["no_fuzzy"], include_deleted=bool(kw["include_deleted"]),
         requested_at=kw["requested_at"], delivered_at=kw["delivered_at"],  # type: ignore[arg-type]
     )

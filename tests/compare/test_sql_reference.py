@@ -81,3 +81,17 @@ def test_missing_sqlite_file_is_exit_2(tmp_path):
                         f"sqlite:///{tmp_path}/nope.db", "--out", str(tmp_path / "o"))
     assert run.returncode == 2 and "does not exist" in run.stderr
     assert not (tmp_path / "nope.db").exists()  # never created by reading
+
+
+def test_check_honours_the_reader_safety_limits(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("customer.csv", "customer_id,name\n" + "0" * 5_000_000)
+    run = run_portcheck("check", str(bomb), "--out", str(tmp_path / "o"))
+    assert run.returncode == 2 and "max-ratio" in run.stderr and "Traceback" not in run.stderr
+    run = run_portcheck("check", str(bomb), "--out", str(tmp_path / "o"), "--max-ratio", "100000",
+                        "--max-bytes", "1M")
+    assert run.returncode == 2 and "--max-bytes" in run.stderr
+    assert not (tmp_path / "o").exists()
