@@ -44,11 +44,17 @@ CN_MOBILE = re.compile(r"^(?:\+?86[\s-]?)?1[3-9]\d{9}$")
 PHONE = re.compile(r"^\+?[\d\s\-().]{7,20}$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-COMPANY = re.compile(r"(?:有限公司|股份公司|集团|公司|工作室|事务所|研究院|厂|"
-                     r"\bCo\.|\bLtd\.?|\bInc\.?|\bGmbH\b|\bLLC\b|\bAG\b|\bS\.A\.)\s*$", re.IGNORECASE)
+COMPANY = re.compile(
+    r"(?:有限公司|股份公司|集团|公司|工作室|事务所|研究院|厂|"
+    r"\bCo\.|\bLtd\.?|\bInc\.?|\bGmbH\b|\bLLC\b|\bAG\b|\bS\.A\.)\s*$",
+    re.IGNORECASE,
+)
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-TITLE = re.compile(r"(?:经理|总监|主管|总经理|董事长|总裁|工程师|专员|助理|主任|顾问|会计|Manager|Director|Engineer|"
-                   r"Officer|Head|Lead|CEO|CTO|CFO)\s*$", re.IGNORECASE)
+TITLE = re.compile(
+    r"(?:经理|总监|主管|总经理|董事长|总裁|工程师|专员|助理|主任|顾问|会计|Manager|Director|Engineer|"
+    r"Officer|Head|Lead|CEO|CTO|CFO)\s*$",
+    re.IGNORECASE,
+)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 ADDRESS_KEYS = {"province", "city", "district", "detail"}
@@ -92,12 +98,25 @@ def propose(source: ExportSource, profile: str = "jiandaoyun") -> list[Proposal]
         cols = list(raw.table.column_names)
         known = {c for c, _ in match_fields(ColumnIndex(cols, prof.column_prefixes), spec.fields).values()}
         known |= _control_columns(raw, prof, spec, cols)
-        props = _table(raw, obj, [c for c in cols if c not in known], parent_keys, parent_names,
-                       set(prof.objects[obj].value_maps.get("stage", {})))
+        props = _table(
+            raw,
+            obj,
+            [c for c in cols if c not in known],
+            parent_keys,
+            parent_names,
+            set(prof.objects[obj].value_maps.get("stage", {})),
+        )
         out += props
         if obj == "customer":
-            key_col = next((c for c, _ in match_fields(ColumnIndex(cols), {"k": spec.fields.get("customer_id", ())})
-                            .values()), None)
+            key_col = next(
+                (
+                    c
+                    for c, _ in match_fields(
+                        ColumnIndex(cols), {"k": spec.fields.get("customer_id", ())}
+                    ).values()
+                ),
+                None,
+            )
             if key_col is not None:
                 parent_keys |= {str(v) for v in raw.table.column(key_col).to_pylist() if v}
             for p in props:
@@ -127,8 +146,14 @@ def _first(raw: RawTable, column: str) -> str | None:
     return str(nonempty[0].as_py()).strip() if len(nonempty) else None
 
 
-def _table(raw: RawTable, obj: str, columns: list[str], parent_keys: set[str], parent_names: set[str],
-           stages: set[str]) -> list[Proposal]:
+def _table(
+    raw: RawTable,
+    obj: str,
+    columns: list[str],
+    parent_keys: set[str],
+    parent_names: set[str],
+    stages: set[str],
+) -> list[Proposal]:
     taken: set[str] = set()
     out: list[Proposal] = []
 
@@ -160,7 +185,9 @@ def _table(raw: RawTable, obj: str, columns: list[str], parent_keys: set[str], p
             add(name_col, "owner", 0.7, _first(raw, name_col), "member widget (a user's name)")
             for m in members:
                 if m != name_col:
-                    out.append(Proposal(raw.name, obj, m, None, 0.0, _first(raw, m), "member widget detail: ignore"))
+                    out.append(
+                        Proposal(raw.name, obj, m, None, 0.0, _first(raw, m), "member widget detail: ignore")
+                    )
             handled |= set(members)
     numbers: list[tuple[str, str]] = []
     texts: list[tuple[str, str]] = []
@@ -215,8 +242,9 @@ def _table(raw: RawTable, obj: str, columns: list[str], parent_keys: set[str], p
     return out
 
 
-def sample_mapping(source: ExportSource, profile: str = "jiandaoyun", *, show_values: bool = False
-                   ) -> tuple[str, dict[str, float]]:
+def sample_mapping(
+    source: ExportSource, profile: str = "jiandaoyun", *, show_values: bool = False
+) -> tuple[str, dict[str, float]]:
     """A starter mapping (YAML text, ``extends: PROFILE``) and a confidence per ``object.field``.
 
     Samples in the comments are masked (see :mod:`portcheck.masking`) unless ``show_values``.
@@ -244,15 +272,21 @@ def sample_mapping(source: ExportSource, profile: str = "jiandaoyun", *, show_va
     def q(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
 
-    lines = [f"# Starter mapping written from one sample value per column, extending the {profile} profile.",
-             "# Check every line: proposals are judged from the shape of one value (confidence and sample in the",
-             "# comment); columns without a proposal are listed at the end of each object — assign them, or",
-             "# leave them: they are kept as custom fields (x_<name>).",
-             "profile: 1", f"extends: {profile}"]
+    lines = [
+        f"# Starter mapping written from one sample value per column, extending the {profile} profile.",
+        "# Check every line: proposals are judged from the shape of one value (confidence and sample in the",
+        "# comment); columns without a proposal are listed at the end of each object — assign them, or",
+        "# leave them: they are kept as custom fields (x_<name>).",
+        "profile: 1",
+        f"extends: {profile}",
+    ]
     dates = sorted({p.column for p in proposals if p.field == "expected_close_date"})
     if dates:
-        lines += ["transforms:", f"  - local_dates: {{columns: [{', '.join(q(c) for c in dates)}]}}"
-                                 "   # instants of local midnight → their day"]
+        lines += [
+            "transforms:",
+            f"  - local_dates: {{columns: [{', '.join(q(c) for c in dates)}]}}"
+            "   # instants of local midnight → their day",
+        ]
     confidences: dict[str, float] = {}
     lines.append("objects:")
     for obj in ("customer", "contact", "opportunity"):
@@ -266,8 +300,10 @@ def sample_mapping(source: ExportSource, profile: str = "jiandaoyun", *, show_va
             lines.append("    fields:")
             for p in assigned:
                 confidences[f"{obj}.{p.field}"] = max(confidences.get(f"{obj}.{p.field}", 0.0), p.confidence)
-                lines.append(f"      {p.field}: [{q(p.column)}]   # {p.reason}, confidence {p.confidence:.2f}: "
-                             f"{mask(p.sample) if p.sample is not None else '(empty)'}")
+                lines.append(
+                    f"      {p.field}: [{q(p.column)}]   # {p.reason}, confidence {p.confidence:.2f}: "
+                    f"{mask(p.sample) if p.sample is not None else '(empty)'}"
+                )
         ignored = [p.column for p in props if p.reason == "member widget detail: ignore"]
         if ignored:
             lines.append(f"    ignore_columns: [{', '.join(q(c) for c in ignored)}]")

@@ -45,16 +45,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.readers.interface import ExportSource, RawTable
 
 SELECTOR_KEYS = {"files", "sheets", "json_paths", "formats", "columns_any", "delimiters"}
-KINDS = {"column_names", "unquote_formulas", "loss_markers", "fold_rows", "multilingual", "decimal_comma",
-         "local_dates", "coalesce"}
+KINDS = {
+    "column_names",
+    "unquote_formulas",
+    "loss_markers",
+    "fold_rows",
+    "multilingual",
+    "decimal_comma",
+    "local_dates",
+    "coalesce",
+}
 POSITIONAL_RE = re.compile(r"^col_(\d+)$")
 LANG_RE = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?)$")
 FORMULA_RE = r"^'([=+\-])"
 EPOCH_MS = r"^\s*-?\d{12,13}\s*$"
 EPOCH_S = r"^\s*-?\d{9,10}\s*$"
 # "1.234.567,89", "1234,5", "-12,00 €", "€ 1.234,50": group dots (or spaces), one decimal comma.
-DECIMAL_COMMA_RE = (r"^\s*[^\d\s,.\-]{0,3}\s*-?\s*(?:\d{1,3}(?:[.\s\x{00A0}\x{202F}]\d{3})+|\d+)(?:,\d+)?"
-                    r"\s*[^\d\s,.\-]{0,3}\s*$")
+DECIMAL_COMMA_RE = (
+    r"^\s*[^\d\s,.\-]{0,3}\s*-?\s*(?:\d{1,3}(?:[.\s\x{00A0}\x{202F}]\d{3})+|\d+)(?:,\d+)?"
+    r"\s*[^\d\s,.\-]{0,3}\s*$"
+)
 
 
 # ----------------------------------------------------------------------------------------------- validation
@@ -69,17 +79,27 @@ def validate(v: Any, parent: Any, key: str, entries: Any) -> None:
         kinds = [k for k in entry if k in KINDS]
         for k in entry:
             if k not in KINDS and k not in SELECTOR_KEYS:
-                v.fail(entry, k, f"unknown key {k!r} in a transforms entry (kinds: {', '.join(sorted(KINDS))}; "
-                                 f"selectors: {', '.join(sorted(SELECTOR_KEYS))})")
+                v.fail(
+                    entry,
+                    k,
+                    f"unknown key {k!r} in a transforms entry (kinds: {', '.join(sorted(KINDS))}; "
+                    f"selectors: {', '.join(sorted(SELECTOR_KEYS))})",
+                )
         if len(kinds) != 1:
-            v.fail(parent, key, "each transforms entry names exactly one kind "
-                                f"({', '.join(sorted(KINDS))}), not {len(kinds)}")
+            v.fail(
+                parent,
+                key,
+                "each transforms entry names exactly one kind "
+                f"({', '.join(sorted(KINDS))}), not {len(kinds)}",
+            )
         for k in SELECTOR_KEYS & set(entry):
             v.strings(entry, k, entry[k], k)
         kind = kinds[0]
         opts = entry[kind]
         if kind == "column_names":
-            names = v.strings(entry, kind, opts.get("names") if isinstance(opts, dict) else opts, "column_names")
+            names = v.strings(
+                entry, kind, opts.get("names") if isinstance(opts, dict) else opts, "column_names"
+            )
             if not names:
                 v.fail(entry, kind, "column_names needs the list of names (the query's FieldKeys, in order)")
         elif kind == "unquote_formulas":
@@ -95,7 +115,9 @@ def validate(v: Any, parent: Any, key: str, entries: Any) -> None:
             opts = v.mapping(entry, kind, opts, "fold_rows")
             _only(v, opts, {"when_empty", "separator"}, "fold_rows")
             if not v.strings(opts, "when_empty", opts.get("when_empty"), "fold_rows.when_empty"):
-                v.fail(entry, kind, "fold_rows needs when_empty: the key columns a continuation row leaves empty")
+                v.fail(
+                    entry, kind, "fold_rows needs when_empty: the key columns a continuation row leaves empty"
+                )
             v.string(opts, "separator", opts.get("separator"), "fold_rows.separator")
         elif kind == "multilingual":
             opts = v.mapping(entry, kind, opts, "multilingual")
@@ -162,11 +184,18 @@ def transforms_of(profile: Profile) -> list[Transform]:
     out = []
     for entry in (profile.raw or {}).get("transforms") or []:
         kind = next(k for k in entry if k in KINDS)
-        out.append(Transform(kind=kind, options=entry[kind], files=_strs(entry.get("files")),
-                             sheets=_strs(entry.get("sheets")), json_paths=_strs(entry.get("json_paths")),
-                             formats=tuple(f.lower() for f in _strs(entry.get("formats"))),
-                             columns_any=_strs(entry.get("columns_any")),
-                             delimiters=_strs(entry.get("delimiters"))))
+        out.append(
+            Transform(
+                kind=kind,
+                options=entry[kind],
+                files=_strs(entry.get("files")),
+                sheets=_strs(entry.get("sheets")),
+                json_paths=_strs(entry.get("json_paths")),
+                formats=tuple(f.lower() for f in _strs(entry.get("formats"))),
+                columns_any=_strs(entry.get("columns_any")),
+                delimiters=_strs(entry.get("delimiters")),
+            )
+        )
     return out
 
 
@@ -218,17 +247,25 @@ def _selected(step: Transform, raw: RawTable, profile: Profile) -> bool:
 
 
 def _apply(step: Transform, raw: RawTable, profile: Profile, zone: str) -> RawTable:
-    fn = {"column_names": _column_names, "unquote_formulas": _unquote, "loss_markers": _loss_markers,
-          "fold_rows": _fold_rows, "multilingual": _multilingual, "decimal_comma": _decimal_comma,
-          "local_dates": _local_dates, "coalesce": _coalesce}[step.kind]
+    fn = {
+        "column_names": _column_names,
+        "unquote_formulas": _unquote,
+        "loss_markers": _loss_markers,
+        "fold_rows": _fold_rows,
+        "multilingual": _multilingual,
+        "decimal_comma": _decimal_comma,
+        "local_dates": _local_dates,
+        "coalesce": _coalesce,
+    }[step.kind]
     result = fn(raw, step.options, profile, zone)
     if result is None:
         return raw
     table, note, issues = result
     meta = dict(raw.meta)
     meta["transforms"] = [*meta.get("transforms", []), note]
-    return dataclasses.replace(raw, table=table, meta=meta, issues=[*raw.issues, *issues],
-                               columns=list(table.column_names))
+    return dataclasses.replace(
+        raw, table=table, meta=meta, issues=[*raw.issues, *issues], columns=list(table.column_names)
+    )
 
 
 def _find(raw: RawTable, profile: Profile, names: tuple[str, ...] | list[str]) -> list[str]:
@@ -272,12 +309,17 @@ def _column_names(raw: RawTable, opts: Any, profile: Profile, zone: str):
         return None
     names = list(_strs(opts.get("names") if isinstance(opts, dict) else opts))
     order = sorted(cols, key=lambda c: int(POSITIONAL_RE.match(c).group(1)))
-    mapping = {c: names[int(POSITIONAL_RE.match(c).group(1)) - 1] for c in order
-               if int(POSITIONAL_RE.match(c).group(1)) <= len(names)}
+    mapping = {
+        c: names[int(POSITIONAL_RE.match(c).group(1)) - 1]
+        for c in order
+        if int(POSITIONAL_RE.match(c).group(1)) <= len(names)
+    }
     issues = []
     if len(order) != len(names):
-        issues.append(f"rows have {len(order)} values but the profile names {len(names)} fields "
-                      f"({', '.join(names[:4])}{', …' if len(names) > 4 else ''}); check the query's FieldKeys")
+        issues.append(
+            f"rows have {len(order)} values but the profile names {len(names)} fields "
+            f"({', '.join(names[:4])}{', …' if len(names) > 4 else ''}); check the query's FieldKeys"
+        )
     table = raw.table.rename_columns([mapping.get(c, c) for c in cols])
     return table, f"column_names: {len(mapping)} positional columns named", issues
 
@@ -326,7 +368,9 @@ def _loss_markers(raw: RawTable, opts: Any, profile: Profile, zone: str):
     lost: dict[str, int] = {}
     for name in _string_columns(table):
         arr = _col(table, name)
-        hit = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(arr), regex, ignore_case=True), False)
+        hit = pc.fill_null(
+            pc.match_substring_regex(pc.utf8_trim_whitespace(arr), regex, ignore_case=True), False
+        )
         n = int(pc.sum(hit).as_py() or 0)
         if n:
             lost[name] = n
@@ -335,8 +379,10 @@ def _loss_markers(raw: RawTable, opts: Any, profile: Profile, zone: str):
         return None
     total = sum(lost.values())
     where = ", ".join(f"{c} ({n})" for c, n in lost.items())
-    issues = [f"{total} cell(s) hold the exporter's warning instead of their value ({reason}): {where}; "
-              "read as empty, so each one counts as a lost value"]
+    issues = [
+        f"{total} cell(s) hold the exporter's warning instead of their value ({reason}): {where}; "
+        "read as empty, so each one counts as a lost value"
+    ]
     return table, f"loss_markers: {total} cells", issues
 
 
@@ -362,8 +408,10 @@ def _fold_rows(raw: RawTable, opts: Any, profile: Profile, zone: str):
     starts = pc.cast(pc.invert(cont), pa.int64())
     group = pc.cumulative_sum(starts)
     cols = list(table.column_names)
-    work = {f"c{i}": pc.if_else(convert.is_empty(_col(table, c)), pa.scalar(None, pa.string()), _col(table, c))
-            for i, c in enumerate(cols)}
+    work = {
+        f"c{i}": pc.if_else(convert.is_empty(_col(table, c)), pa.scalar(None, pa.string()), _col(table, c))
+        for i, c in enumerate(cols)
+    }
     work["g"] = group
     work["i"] = pa.array(range(table.num_rows), pa.int64())
     con = duckdb.connect()
@@ -407,18 +455,25 @@ def _multilingual(raw: RawTable, opts: Any, profile: Profile, zone: str):
         values = None
         for _, c in ranked:
             arr = _col(table, c)
-            arr = pc.if_else(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True),
-                             pa.scalar(None, pa.string()), arr)
+            arr = pc.if_else(
+                pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True),
+                pa.scalar(None, pa.string()),
+                arr,
+            )
             values = arr if values is None else pc.coalesce(values, arr)
         table = table.drop_columns([c for _, c in members]).append_column(base, values)
         done.append(base)
     if not done:
         return None
-    return table, f"multilingual: {', '.join(done)} read in {prefer[0] if prefer else 'the first language'}", []
+    return (
+        table,
+        f"multilingual: {', '.join(done)} read in {prefer[0] if prefer else 'the first language'}",
+        [],
+    )
 
 
 def _decimal_comma(raw: RawTable, opts: Any, profile: Profile, zone: str):
-    """Locale numbers with a decimal comma (``1.234,50``, ``12,5 %``) → ``1234.50``; other values unchanged."""
+    """Locale numbers with a decimal comma (``1.234,50``, ``12,5``) → ``1234.50``; other values unchanged."""
     import pyarrow.compute as pc
 
     table = raw.table
@@ -437,8 +492,10 @@ def _decimal_comma(raw: RawTable, opts: Any, profile: Profile, zone: str):
     return table, f"decimal_comma: {', '.join(done)}", []
 
 
-ISO_INSTANT = (r"^\s*(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<t>\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s*"
-               r"(?P<z>Z|z|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)\s*$")
+ISO_INSTANT = (
+    r"^\s*(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<t>\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?\s*"
+    r"(?P<z>Z|z|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)\s*$"
+)
 
 
 def _local_dates(raw: RawTable, opts: Any, profile: Profile, zone: str):
@@ -467,13 +524,22 @@ def _local_dates(raw: RawTable, opts: Any, profile: Profile, zone: str):
         if pc.any(hit).as_py():
             parts = pc.extract_regex(pc.if_else(hit, arr, "2000-01-01T00:00:00Z"), ISO_INSTANT)
             time = parts.field("t")
-            time = pc.if_else(pc.equal(pc.utf8_length(time), 5), pc.binary_join_element_wise(time, ":00", ""), time)
-            local = pc.strptime(pc.binary_join_element_wise(parts.field("d"), time, "T"),
-                                format="%Y-%m-%dT%H:%M:%S", unit="ms")
-            oh = pc.cast(pc.fill_null(pc.if_else(pc.equal(parts.field("oh"), ""), "0", parts.field("oh")), "0"),
-                         pa.int64())
-            om = pc.cast(pc.fill_null(pc.if_else(pc.equal(parts.field("om"), ""), "0", parts.field("om")), "0"),
-                         pa.int64())
+            time = pc.if_else(
+                pc.equal(pc.utf8_length(time), 5), pc.binary_join_element_wise(time, ":00", ""), time
+            )
+            local = pc.strptime(
+                pc.binary_join_element_wise(parts.field("d"), time, "T"),
+                format="%Y-%m-%dT%H:%M:%S",
+                unit="ms",
+            )
+            oh = pc.cast(
+                pc.fill_null(pc.if_else(pc.equal(parts.field("oh"), ""), "0", parts.field("oh")), "0"),
+                pa.int64(),
+            )
+            om = pc.cast(
+                pc.fill_null(pc.if_else(pc.equal(parts.field("om"), ""), "0", parts.field("om")), "0"),
+                pa.int64(),
+            )
             minutes = pc.add(pc.multiply(oh, 60), om)
             minutes = pc.if_else(pc.equal(parts.field("sign"), "-"), pc.negate(minutes), minutes)
             utc_ms = pc.subtract(pc.cast(local, pa.int64()), pc.multiply(minutes, 60_000))
@@ -514,8 +580,9 @@ def _coalesce(raw: RawTable, opts: Any, profile: Profile, zone: str):
             mapping = {convert._norm_key(str(k)): str(v) for k, v in src["map"].items()}
             arr = convert.apply_value_map(arr, {k: v for k, v in src["map"].items()})
             keys = pa.array(sorted({str(v) for v in mapping.values()}), pa.string())
-            arr = pc.if_else(pc.fill_null(pc.is_in(arr, value_set=keys), False), arr,
-                             pa.scalar(None, pa.string()))
+            arr = pc.if_else(
+                pc.fill_null(pc.is_in(arr, value_set=keys), False), arr, pa.scalar(None, pa.string())
+            )
         arr = pc.if_else(convert.is_empty(arr), pa.scalar(None, pa.string()), arr)
         values = arr if values is None else pc.coalesce(values, arr)
         used.append(found[0])
