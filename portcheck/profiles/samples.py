@@ -57,6 +57,7 @@ TITLE = re.compile(
 )
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+OPAQUE = re.compile(r"^(?:[0-9a-fA-F]{16,}|[0-9a-fA-F-]{32,36}|\d{12,})$")  # an ID, not a name
 ADDRESS_KEYS = {"province", "city", "district", "detail"}
 MEMBER_KEYS = {"name", "username"}
 
@@ -153,8 +154,9 @@ def _table(
     parent_keys: set[str],
     parent_names: set[str],
     stages: set[str],
+    taken: set[str] | None = None,
 ) -> list[Proposal]:
-    taken: set[str] = set()
+    taken = set(taken or ())
     out: list[Proposal] = []
 
     def add(column: str, fname: str | None, conf: float, sample: str | None, reason: str) -> None:
@@ -180,14 +182,19 @@ def _table(
                     fname = None
                 add(m, fname, 0.8 if fname else 0.0, _first(raw, m), f"address widget ({sub})")
             handled |= set(members)
-        elif keys >= MEMBER_KEYS:
+        elif "username" in keys:
             name_col = f"{root}.name"
-            add(name_col, "owner", 0.7, _first(raw, name_col), "member widget (a user's name)")
+            if name_col in members:
+                add(name_col, "owner", 0.7, _first(raw, name_col), "member widget (a user's name)")
             for m in members:
                 if m != name_col:
                     out.append(
                         Proposal(raw.name, obj, m, None, 0.0, _first(raw, m), "member widget detail: ignore")
                     )
+            handled |= set(members)
+        else:
+            for m in members:  # a part of some other object: not judged alone
+                out.append(Proposal(raw.name, obj, m, None, 0.0, _first(raw, m), "part of an object"))
             handled |= set(members)
     numbers: list[tuple[str, str]] = []
     texts: list[tuple[str, str]] = []
@@ -235,7 +242,7 @@ def _table(
         else:
             add(c, None, 0.0, v, "a number")
     for c, v in texts:
-        if obj == "opportunity" and "name" not in taken:
+        if obj == "opportunity" and "name" not in taken and not OPAQUE.match(v):
             add(c, "name", 0.5, v, "the first free text (the opportunity's name)")
         else:
             add(c, None, 0.0, v, "free text")
@@ -312,3 +319,44 @@ def sample_mapping(
             sample = mask(p.sample) if p.sample is not None else "(empty)"
             lines.append(f"    # {q(p.column)}: no proposal ({p.reason}): {sample}")
     return "\n".join(lines) + "\n", confidences
+
+
+def value_proposals(source: ExportSource, raw: RawTable, obj: str, proposed: dict) -> dict:
+    """For ``profiles infer``: proposals, judged from sample values, for the columns headers did not name.
+
+    ``proposed`` is infer's ``{column: Proposal}`` for ``raw``; returns more of the same (infer's
+    ``Proposal`` type), never for a column or a field already proposed. Links are recognised by the values
+    of the customer tables' proposed ``customer_id`` column, stages by every built-in profile's stage map.
+    """
+    from portcheck.profiles.infer import Proposal as InferProposal
+    from portcheck.profiles.infer import _object_for, synonyms
+    from portcheck.profiles.registry import list_profiles
+
+    syn = synonyms()
+    parent_keys: set[str] = set()
+    parent_names: set[str] = set()
+    if obj != "customer":
+        for t in source.tables:
+            if t is raw:
+                continue
+            o, props = _object_for(t, syn)
+            if o != "customer":
+                continue
+            for col, p in props.items():
+                values = {str(v).strip() for v in t.table.column(col).to_pylist() if v}
+                if p.field == "customer_id":
+                    parent_keys |= values
+                elif p.field == "name":
+                    parent_names |= values
+    stages = {
+        k
+        for p in list_profiles()
+        for k in (p.objects[obj].value_maps.get("stage", {}) if obj in p.objects else {})
+    }
+    columns = [c for c in raw.table.column_names if c not in proposed]
+    taken = {p.field for p in proposed.values()}
+    out = {}
+    for p in _table(raw, obj, columns, parent_keys, parent_names, stages, taken):
+        if p.field is not None:
+            out[p.column] = InferProposal(p.field, round(p.confidence, 2))
+    return out

@@ -71,3 +71,24 @@ def test_without_a_mapping_the_widget_tables_are_claimed_but_widgets_stay_custom
 def test_proposals_skip_system_fields_the_profile_maps():
     cols = {p.column for p in propose(read(CASE / "export"))}
     assert not cols & {"_id", "createTime", "updateTime", "creator.name", "appId", "entryId"}
+
+
+def test_profiles_infer_names_widget_columns_from_their_sample_values(tmp_path: Path):
+    from portcheck.cli import main
+
+    out = tmp_path / "inferred.yaml"
+    try:
+        main(["profiles", "infer", str(CASE / "export"), "--out", str(out)])
+    except SystemExit as e:
+        assert e.code in (0, None)
+    inferred = _fields(yaml.safe_load(out.read_text(encoding="utf-8")))
+    final = _fields(yaml.safe_load((CASE / "mapping.yaml").read_text(encoding="utf-8")))
+    # Header matching alone names none of the widgets; their values name all but 所属行业 and the two
+    # member widgets (infer gives owner to creator.name, the record's submitter, by its header).
+    right = sum(inferred.get(c) == f for c, f in final.items())
+    assert right >= len(final) - 3, (inferred, final)
+    assert inferred["_widget_1432728800003"] == "opportunity.stage"
+    assert inferred["_widget_1432728700004"] == "contact.customer_id"
+    assert "appId" not in inferred and not any(
+        c.startswith("creator.") and c != "creator.name" for c in inferred
+    )
