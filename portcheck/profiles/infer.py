@@ -174,6 +174,10 @@ def infer(source: ExportSource) -> tuple[str, dict[str, float]]:
         if obj is None:
             unclaimed.append(raw.name)
         else:
+            # Columns no header names (简道云 widget IDs …): judged from one sample value each.
+            from portcheck.profiles.samples import value_proposals
+
+            proposal = {**proposal, **value_proposals(source, raw, obj, proposal)}
             per_object[obj].append((raw, proposal))
     ranked = detect(source)
     confidences: dict[str, float] = {}
