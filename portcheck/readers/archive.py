@@ -74,6 +74,40 @@ def iter_members(
             yield Member(path, _read_member(zf, info, full, password, max_ratio, budget), mtime)
 
 
+def check_declared_sizes(data: bytes, name: str, *, max_ratio: float, max_total_bytes: int) -> None:
+    """Refuse a ZIP-based document (an .xlsx workbook) whose parts declare more than the limits allow.
+
+    The parts are not decompressed here: the sizes checked are those the ZIP's central directory declares.
+    That bounds what is read, because the libraries that open the parts (zipfile, calamine's zip crate) stop
+    at a part's declared size; a part whose data runs on past it reads as damaged. Members inflating more
+    than ``max_ratio`` times (past 1 MiB) or all together past ``max_total_bytes`` raise
+    :class:`~portcheck.errors.LimitExceeded`, as for any archive.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (*_bad_zip(), ValueError, OSError, EOFError):
+        return  # not readable as a ZIP: the document's own reader says so
+    total = 0
+    for info in infos:
+        if info.file_size > max(RATIO_FLOOR, max_ratio * max(info.compress_size, 1)):
+            raise LimitExceeded(
+                f"{name}/{info.filename} expands more than {max_ratio:g} times its compressed size "
+                f"({human_bytes(info.compress_size)} compressed to {human_bytes(info.file_size)}; "
+                "limit max_ratio)",
+                hint="this is how ZIP bombs look; if you trust the file, raise the limit with "
+                "--max-ratio or PORTCHECK_MAX_RATIO",
+            )
+        total += info.file_size
+        if total > max_total_bytes:
+            raise LimitExceeded(
+                f"{name} expands to more than {human_bytes(max_total_bytes)} "
+                f"(limit max_total_bytes, reached at {info.filename})",
+                hint="if you trust the file, raise the limit with --max-bytes (e.g. --max-bytes 32G) "
+                "or PORTCHECK_MAX_BYTES",
+            )
+
+
 def _read_member(
     zf, info: zipfile.ZipInfo, full: str, password: str | None, max_ratio: float, budget: Budget
 ) -> bytes:

@@ -41,6 +41,10 @@ def read_workbook(
 
     data, encrypted = _decrypt(data, name, options)
     fmt = "xls" if data[:8] == OLE2_MAGIC else ("xlsm" if suffix == ".xlsm" else "xlsx")
+    if fmt != "xls":  # an .xlsx is a ZIP: the archive limits apply to its parts (shared-string bombs)
+        from portcheck.readers.archive import check_declared_sizes
+
+        check_declared_sizes(data, name, max_ratio=options.max_ratio, max_total_bytes=options.max_total_bytes)
     try:
         wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(m.name, m.typ, m.visible) for m in wb.sheets_metadata]
