@@ -48,6 +48,12 @@ def test_profiles_command_lists_every_builtin_with_its_formats(capsys):
     assert "OData" in rows["dynamics365"]
 
 
+def test_each_format_is_one_whole_entry():
+    for p in list_profiles():
+        for fmt in p.formats:
+            assert fmt.count("(") == fmt.count(")"), (p.name, fmt)
+
+
 def test_hidden_bases_are_not_listed():
     names = {p.name for p in list_profiles()}
     assert "_zh_labels" not in names and "_common" not in names
