@@ -105,19 +105,23 @@ def read_json(
         raise ReadError(f"{name} is empty", hint="ask for the export again")
     text, detected = _decode(data, name, options)
     fmt = "jsonl" if suffix in (".jsonl", ".ndjson") else "json"
+    repeated = _RepeatedKeys()
     if fmt == "json":
         try:
-            doc = _loads(text, name, options)
+            doc = _loads(text, name, options, repeated)
         except _ExtraData:
             fmt = "jsonl"
     if fmt == "jsonl":
-        doc = _load_lines(text, name, options)
+        repeated = _RepeatedKeys()
+        doc = _load_lines(text, name, options, repeated)
         path: tuple[str, ...] | None = ()
         records = doc
     else:
         path, records = find_records(doc, name, options.json_path)
     parent_depth = len(path or ())
     table, header, issues = records_table(records, name, options, base_depth=parent_depth + 1)
+    if repeated.objects:
+        issues.insert(0, repeated.issue())
     declared = declared_total(doc, path or ()) if fmt == "json" else None
     json_path = ".".join(path) if path else "$"
     meta: dict[str, Any] = {
@@ -146,6 +150,34 @@ class _ExtraData(Exception):
     pass
 
 
+class _RepeatedKeys:
+    """``object_pairs_hook`` that notices objects holding a key more than once (JSON keeps the last value)."""
+
+    def __init__(self) -> None:
+        self.objects = 0
+        self.keys: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        d = dict(pairs)
+        if len(d) != len(pairs):
+            self.objects += 1
+            if len(self.keys) < 5:
+                seen: set[str] = set()
+                for k, _v in pairs:
+                    if k in seen and k not in self.keys:
+                        self.keys.append(k)
+                    seen.add(k)
+        return d
+
+    def issue(self) -> str:
+        names = ", ".join(repr(k) for k in self.keys)
+        n = self.objects
+        return (
+            f"{n:,} object{'s' if n != 1 else ''} hold{'s' if n == 1 else ''} the same key more than once "
+            f"({names}); only the last value of each is read"
+        )
+
+
 def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Detected]:
     detected = enc.detect(data, options.encoding, name=name)
     if detected.encoding == "utf-8" and detected.method == "utf-8":
@@ -156,9 +188,11 @@ def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Dete
     return enc.decode(data, detected, name=name), detected
 
 
-def _loads(text: str, name: str, options: ReadOptions) -> Any:
+def _loads(text: str, name: str, options: ReadOptions, repeated: _RepeatedKeys | None = None) -> Any:
     try:
-        return json.loads(text, parse_int=Number, parse_float=Number, parse_constant=Number)
+        return json.loads(
+            text, parse_int=Number, parse_float=Number, parse_constant=Number, object_pairs_hook=repeated
+        )
     except RecursionError as e:
         raise _too_deep(name, options) from e
     except json.JSONDecodeError as e:
@@ -170,13 +204,23 @@ def _loads(text: str, name: str, options: ReadOptions) -> Any:
         ) from e
 
 
-def _load_lines(text: str, name: str, options: ReadOptions) -> list[Any]:
+def _load_lines(
+    text: str, name: str, options: ReadOptions, repeated: _RepeatedKeys | None = None
+) -> list[Any]:
     out = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            out.append(json.loads(line, parse_int=Number, parse_float=Number, parse_constant=Number))
+            out.append(
+                json.loads(
+                    line,
+                    parse_int=Number,
+                    parse_float=Number,
+                    parse_constant=Number,
+                    object_pairs_hook=repeated,
+                )
+            )
         except RecursionError as e:
             raise _too_deep(name, options) from e
         except json.JSONDecodeError as e:
