@@ -74,6 +74,7 @@ def read_csv(
         utf8 = enc.decode(data, detected, name=name).encode("utf-8")
         table, meta, issues, declared = _parse(utf8, name, options, suffix)
         issues.insert(0, "the file starts as UTF-8 but is not UTF-8 throughout; read as " + detected.encoding)
+    issues.extend(_stray_bytes(utf8, meta.get("delimiter", ",")))
     meta = {
         "encoding": detected.encoding,
         "confidence": detected.confidence,
@@ -97,6 +98,28 @@ def read_csv(
 
 class _NotUtf8(Exception):
     pass
+
+
+def _stray_bytes(utf8: bytes, delimiter: str) -> list[str]:
+    """Issues for NUL bytes and for a quote that opens a value and is never closed (two fast byte counts)."""
+    issues = []
+    nul = utf8.count(b"\x00")
+    if nul:
+        line = utf8.count(b"\n", 0, utf8.index(b"\x00")) + 1
+        issues.append(
+            f"line {line}: {nul:,} NUL byte{'s' if nul != 1 else ''} in the file (the first on this line), "
+            "kept in the values: many tools cut a value short at a NUL"
+        )
+    if utf8.count(b'"') % 2:
+        last = utf8.rindex(b'"')
+        before = utf8[last - 1 : last] if last else b"\n"
+        if before in (b"\n", b"\r", delimiter.encode()):  # it opens a quoted value, and nothing closes it
+            line = utf8.count(b"\n", 0, last) + 1
+            issues.append(
+                f"line {line}: a quote opens a value that is never closed; the rest of the file was read "
+                "into that value"
+            )
+    return issues
 
 
 def _parse(
