@@ -57,6 +57,7 @@ class InventoryEntry:
     mapped_to: str | None
     format: str = ""
     columns: int = 0
+    issues: list[str] = field(default_factory=list)  # what the reader noticed (ragged rows, NUL bytes …)
 
 
 @dataclass

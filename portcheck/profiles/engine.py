@@ -605,9 +605,11 @@ def apply_profile(source: ExportSource, profile: Profile, *, timezone: str | Non
         claims = plan.claims.get(i, [])
         inventory.append(InventoryEntry(name=raw.name, rows=raw.rows,
                                         mapped_to=",".join(c.object for c in claims) or None,
-                                        format=raw.format, columns=raw.table.num_columns))
-    for name, _reason in source.skipped:
-        inventory.append(InventoryEntry(name=name, rows=0, mapped_to=None, format="unread", columns=0))
+                                        format=raw.format, columns=raw.table.num_columns,
+                                        issues=list(raw.issues)))
+    for name, reason in source.skipped:
+        inventory.append(InventoryEntry(name=name, rows=0, mapped_to=None, format="unread", columns=0,
+                                        issues=[reason]))
     natural = {}
     for obj, spec in profile.objects.items():
         keys = [spec.crosswalk] if spec.crosswalk else []
