@@ -202,8 +202,17 @@ class _Walker:
                 raise
             self.skipped.append((name, "JSON without a list of records (pass --json-path if it has one)"))
             return []
-        if note:
-            for t in tables:
+        for t in tables:
+            repeated = _repeated_names(t.columns)
+            if repeated:
+                t.issues.append(
+                    "the header repeats "
+                    + ", ".join(repr(n) for n, _k in repeated[:5])
+                    + "; the repeats are read as separate columns ("
+                    + ", ".join(repr(f"{n}.{i}") for n, k in repeated[:5] for i in range(2, k + 1))
+                    + ")"
+                )
+            if note:
                 t.issues.insert(0, note)
         return tables
 
@@ -228,6 +237,14 @@ class _Walker:
                 self.skipped.append((child, "macOS archive metadata"))
                 continue
             self.blob(child, m.data, m.mtime, nesting=nesting + 1, single=False)
+
+
+def _repeated_names(header: list[str]) -> list[tuple[str, int]]:
+    """Non-empty column names written more than once, in header order, with how many times."""
+    from collections import Counter
+
+    counts = Counter(h for h in header if h)
+    return [(h, counts[h]) for h in dict.fromkeys(header) if h and counts[h] > 1]
 
 
 class _Sha256:
