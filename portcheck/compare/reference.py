@@ -79,6 +79,17 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
+def _db_reason(e: Exception, password: str | None) -> str:
+    """The driver's own first line (``connection refused``, ``no such table``), never the password."""
+    orig = getattr(e, "orig", None)
+    text = str(orig if orig is not None else e).strip().splitlines()
+    reason = text[0].strip() if text else ""
+    if password:
+        reason = reason.replace(str(password), "")
+    reason = reason[:200]
+    return f"{type(orig or e).__name__}: {reason}" if reason else type(orig or e).__name__
+
+
 def read_sql(url: str):  # -> tuple[ExportSource, list[dict]]
     """Read every table of a database as raw tables of text (chunked), with a digest of the rows read."""
     import pyarrow as pa
@@ -133,7 +144,7 @@ def read_sql(url: str):  # -> tuple[ExportSource, list[dict]]
                 tables.append(RawTable(name=name, source=src, format="sql", table=table, columns=cols,
                                        meta={"table": name}))
     except sa.exc.SQLAlchemyError as e:
-        raise ReferenceError_(f"the reference database cannot be read ({type(e).__name__})",
+        raise ReferenceError_(f"the reference database cannot be read ({_db_reason(e, engine.url.password)})",
                               hint=f"check that {safe_url} is reachable and the user may read it") from None
     finally:
         engine.dispose()
