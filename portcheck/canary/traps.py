@@ -14,17 +14,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from portcheck.compare.classify import DEFECT_KINDS
+
 MISSING_RECORD = "missing_record"
-DEFECT_ORDER = (
-    "missing_value",
-    "numeric_precision",
-    "timezone_shift",
-    "leading_zero",
-    "encoding",
-    "truncated",
-    "value_changed",
-    MISSING_RECORD,
-)
+DEFECT_ORDER = (*DEFECT_KINDS, MISSING_RECORD)
 OBJECT_ZH = {"customer": "客户", "contact": "联系人", "opportunity": "商机"}
 
 

@@ -387,15 +387,8 @@ OPTION_LABELS = {
 }
 
 # Defect kinds, in DESIGN's order: a short label and a plain-words sentence.
-DEFECT_KINDS = (
-    "missing_value",
-    "numeric_precision",
-    "timezone_shift",
-    "leading_zero",
-    "encoding",
-    "truncated",
-    "value_changed",
-)
+from portcheck.compare.classify import DEFECT_KINDS  # noqa: E402  (one list, in DESIGN's order)
+
 DEFECT_LABELS = {
     "missing_value": ("value lost", "值丢失"),
     "numeric_precision": ("number precision lost", "数字精度丢失"),
