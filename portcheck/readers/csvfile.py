@@ -60,7 +60,12 @@ def read_csv(
             hint="ask for the export again: an export with no records still has a header row",
         )
     detected = enc.detect(data, options.encoding, name=name)
-    utf8 = data if detected.is_utf8 else enc.decode(data, detected, name=name).encode("utf-8")
+    mixed = enc.decode_mixed(data, name=name) if detected.method in ("detector", "fallback") else None
+    if mixed is not None:
+        detected = mixed[1]
+        utf8 = mixed[0].encode("utf-8")
+    else:
+        utf8 = data if detected.is_utf8 else enc.decode(data, detected, name=name).encode("utf-8")
     try:
         table, meta, issues, declared = _parse(utf8, name, options, suffix)
     except _NotUtf8 as e:
@@ -69,11 +74,21 @@ def read_csv(
                 f"{name} is not valid {options.encoding} ({e})",
                 hint="pass the file's real encoding with --encoding (e.g. gb18030, big5, cp1252)",
             ) from e
-        detected = enc.detect_legacy(data, name=name, near_first_non_utf8=True)
-        detected.alternatives = [a for a in detected.alternatives if a != "utf-8"]
-        utf8 = enc.decode(data, detected, name=name).encode("utf-8")
+        mixed = enc.decode_mixed(data, name=name)
+        if mixed is not None:
+            detected = mixed[1]
+            utf8 = mixed[0].encode("utf-8")
+        else:
+            detected = enc.detect_legacy(data, name=name, near_first_non_utf8=True)
+            detected.alternatives = [a for a in detected.alternatives if a != "utf-8"]
+            utf8 = enc.decode(data, detected, name=name).encode("utf-8")
         table, meta, issues, declared = _parse(utf8, name, options, suffix)
-        issues.insert(0, "the file starts as UTF-8 but is not UTF-8 throughout; read as " + detected.encoding)
+        if mixed is None:
+            issues.insert(
+                0, "the file starts as UTF-8 but is not UTF-8 throughout; read as " + detected.encoding
+            )
+    if mixed is not None:
+        issues.insert(0, mixed[2])
     issues.extend(_stray_bytes(utf8, meta.get("delimiter", ",")))
     meta = {
         "encoding": detected.encoding,

@@ -243,6 +243,49 @@ def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the fil
     )
 
 
+def decode_mixed(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
+    """Decode a file that mixes UTF-8 lines with lines in one legacy encoding, each line in its own.
+
+    The usual cause: rows from a GB18030 export appended to a UTF-8 one. Tried only when the text before the
+    first byte that is not UTF-8 already holds UTF-8 beyond ASCII (a pure GBK file fails at its first
+    non-ASCII byte, so it costs one failed decode). Returns (text, detected, issue), or None when the file
+    is not such a mix or its other lines are in no recognisable encoding.
+    """
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        if data[: e.start].isascii():
+            return None
+    lines = data.split(b"\n")
+    texts: list[str | None] = []
+    legacy_idx: list[int] = []
+    utf8_non_ascii = 0
+    for i, line in enumerate(lines):
+        try:
+            texts.append(line.decode("utf-8"))
+            utf8_non_ascii += not line.isascii()
+        except UnicodeDecodeError:
+            texts.append(None)
+            legacy_idx.append(i)
+    if not legacy_idx or not utf8_non_ascii:
+        return None
+    legacy = detect_legacy(b"\n".join(lines[i] for i in legacy_idx), name=name)
+    if legacy.method == "fallback":
+        return None
+    for i in legacy_idx:
+        texts[i] = decode(lines[i], legacy, name=f"{name} line {i + 1}")
+    text = "\n".join(t or "" for t in texts)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    n = len(legacy_idx)
+    issue = (
+        f"line {legacy_idx[0] + 1}: the file mixes encodings; {n:,} line{'s' if n != 1 else ''} "
+        f"read as {legacy.encoding}, the others as UTF-8"
+    )
+    return text, Detected(legacy.encoding, legacy.confidence, "mixed", legacy.alternatives), issue
+
+
 def _is_utf8_prefix(sample: bytes, *, complete: bool) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
