@@ -60,7 +60,7 @@ def read_csv(
             hint="ask for the export again: an export with no records still has a header row",
         )
     detected = enc.detect(data, options.encoding, name=name)
-    mixed = enc.decode_mixed(data, name=name) if detected.method in ("detector", "fallback") else None
+    mixed = enc.decode_imperfect(data, name=name) if detected.method in ("detector", "fallback") else None
     if mixed is not None:
         detected = mixed[1]
         utf8 = mixed[0].encode("utf-8")
@@ -74,7 +74,7 @@ def read_csv(
                 f"{name} is not valid {options.encoding} ({e})",
                 hint="pass the file's real encoding with --encoding (e.g. gb18030, big5, cp1252)",
             ) from e
-        mixed = enc.decode_mixed(data, name=name)
+        mixed = enc.decode_imperfect(data, name=name)
         if mixed is not None:
             detected = mixed[1]
             utf8 = mixed[0].encode("utf-8")

@@ -243,6 +243,44 @@ def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the fil
     )
 
 
+def decode_imperfect(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
+    """UTF-8 with a few broken characters, or UTF-8 mixed with legacy lines: (text, detected, issue), or None.
+
+    Called when detection did not find the file to be UTF-8; None leaves it to the detected encoding.
+    """
+    return decode_repairing(data, name=name) or decode_mixed(data, name=name)
+
+
+REPAIR_RATIO = 10  # valid non-ASCII characters needed per invalid UTF-8 sequence to read a file as UTF-8
+
+
+def decode_repairing(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
+    """UTF-8 text with a few invalid byte sequences (a character cut short by a byte limit): read as UTF-8.
+
+    Each invalid sequence becomes U+FFFD, and the issue says where the first one is — instead of reading
+    every other character in a legacy encoding that happens to accept the bytes. Applies when valid
+    non-ASCII characters outnumber invalid sequences ``REPAIR_RATIO`` to one.
+    """
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        first = e.start
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    if invalid <= 0 or non_ascii - invalid < REPAIR_RATIO * invalid:
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    line = data.count(b"\n", 0, first) + 1
+    issue = (
+        f"line {line}: {invalid:,} byte sequence{'s are' if invalid != 1 else ' is'} not valid UTF-8 "
+        "(a character cut short?); read as U+FFFD"
+    )
+    return text, Detected("utf-8", 0.9, "utf-8-repaired"), issue
+
+
 def decode_mixed(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
     """Decode a file that mixes UTF-8 lines with lines in one legacy encoding, each line in its own.
 
