@@ -155,8 +155,9 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
     n = len(first_rows)
     if n < 2:
         return []
-    table = ct.table.take(pa.array(first_rows))
-    record_keys = pc.take(keys, pa.array(first_rows)).to_pylist()
+    whole = n == ct.rows  # every row has its own key: no need to copy the table
+    table = ct.table if whole else ct.table.take(pa.array(first_rows))
+    record_keys = keys if whole else pc.take(keys, pa.array(first_rows))
 
     def col(name: str) -> pa.Array:
         return clean(column_or_nulls(table, name), null_tokens)
@@ -174,7 +175,7 @@ def _prepare(table: pa.Table, col: Any, rules: dict[str, Any], region: str | Non
     import pyarrow.compute as pc
 
     from portcheck.checks import normalize as nz
-    from portcheck.checks._arrow import map_distinct, to_numpy_str
+    from portcheck.checks._arrow import map_distinct
     from portcheck.checks.rules import phone_regions, region_of
 
     t2s = bool(rules.get("traditional_to_simplified", True))
@@ -209,12 +210,36 @@ def _prepare(table: pa.Table, col: Any, rules: dict[str, Any], region: str | Non
         groups[g["name"]] = arrays
     return {
         "name": name,
-        "name_np": to_numpy_str(name),
         "name_len": pc.fill_null(pc.utf8_length(name), 0).to_numpy(),
-        "digits_np": to_numpy_str(nz.digits_of(name)),
+        "digits": nz.digits_of(name),
         "groups": groups,
-        "groups_np": {k: [to_numpy_str(a) for a in v] for k, v in groups.items()},
     }
+
+
+def _strings_at(arr: pa.Array, rows: np.ndarray) -> np.ndarray:
+    """The values at ``rows`` as a numpy array of str, '' for nulls (what rapidfuzz's scorers take)."""
+    import pyarrow as pa
+
+    from portcheck.checks._arrow import to_numpy_str
+
+    return to_numpy_str(arr.take(pa.array(rows, pa.int64())))
+
+
+def _codes(arrays: list[pa.Array]) -> list[np.ndarray]:
+    """Integer codes of the values of one field group, one dictionary across its fields (so that phone
+    and mobile compare crosswise); -1 where there is no value (null or '')."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not arrays:
+        return []
+    n = len(arrays[0])
+    joined = pa.concat_arrays([a.cast(pa.string()) for a in arrays])
+    joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    enc = pc.dictionary_encode(joined)
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return [idx[i * n:(i + 1) * n] for i in range(len(arrays))]
 
 
 def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
@@ -236,51 +261,145 @@ def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
 
 def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
                      n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of records (left < right) sharing a block within ``window`` neighbours (sorted by name),
+    leaving out the pairs that cannot match whatever their names (see :func:`_could_match`)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    rid_parts, key_parts = [], []
-    ids = pa.array(np.arange(n), pa.int64())
-    for i, spec in enumerate(rules.get("block_on", ["name"])):
+    none = (np.array([], np.int64), np.array([], np.int64))
+    ids = np.arange(n, dtype=np.int64)
+    rid_parts: list[np.ndarray] = []
+    code_parts: list[np.ndarray] = []
+    offset = 0
+    for spec in rules.get("block_on", ["name"]):
+        values: list[pa.Array] = []
+        rids: list[np.ndarray] = []
         if spec == "name_tokens":
             tokens = pc.split_pattern(prepared["name"], " ")
             flat = pc.list_flatten(tokens)
-            parents = pc.list_parent_indices(tokens)
+            parents = pc.list_parent_indices(tokens).to_numpy()
             keep = pc.greater_equal(pc.utf8_length(flat), 2)
-            rid_parts.append(pc.filter(pc.take(ids, parents), keep))
-            key_parts.append(pc.binary_join_element_wise(f"{i}", pc.filter(flat, keep), ":"))
+            values.append(pc.filter(flat, keep))
+            rids.append(parents[keep.to_numpy(zero_copy_only=False)])
+        else:
+            for arr in _block_keys(prepared, spec):
+                valid = pc.is_valid(arr)
+                values.append(pc.filter(arr, valid))
+                rids.append(ids[valid.to_numpy(zero_copy_only=False)])
+        if not values:
             continue
-        for arr in _block_keys(prepared, spec):
-            valid = pc.is_valid(arr)
-            rid_parts.append(pc.filter(ids, valid))
-            key_parts.append(pc.binary_join_element_wise(f"{i}", pc.filter(arr, valid), ":"))
+        # One code space per block_on entry (its fields share it: phone and mobile block together).
+        enc = pc.dictionary_encode(pa.concat_arrays([v.cast(pa.string()) for v in values]))
+        code_parts.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset)
+        rid_parts.append(np.concatenate(rids))
+        offset += len(enc.dictionary)
     if not rid_parts:
-        return np.array([], np.int64), np.array([], np.int64)
-    long = pa.table({"rid": pa.concat_arrays(rid_parts), "key": pa.concat_arrays(key_parts)})
-    long = long.group_by(["rid", "key"]).aggregate([])  # a record in one block once
-    if long.num_rows < 2:
-        return np.array([], np.int64), np.array([], np.int64)
-    code = pc.dictionary_encode(long.column("key")).combine_chunks().indices.to_numpy()
-    rid = long.column("rid").to_numpy()
-    name_rank = pc.rank(pc.fill_null(prepared["name"], ""), sort_keys="ascending",
-                        tiebreaker="dense").to_numpy()
-    order = np.lexsort((rid, name_rank[rid], code))
-    c, r = code[order], rid[order]
+        return none
+    code = np.concatenate(code_parts)
+    rid = np.concatenate(rid_parts)
+    # Inside a block, records are ordered by name, then by reading order: one sort of (block, position).
+    name_codes, name_rank = _name_order(prepared["name"])
+    perm = np.lexsort((ids, name_rank))
+    pos = np.empty(n, np.int64)
+    pos[perm] = ids
+    composite = np.unique(code * n + pos[rid])  # a record in one block once
+    if len(composite) < 2:
+        return none
+    c = composite // n
+    r = perm[composite % n]
+    # Blocks of one record pair with nobody.
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    sizes = np.diff(np.r_[starts, len(c)])
+    multi = np.repeat(sizes >= 2, sizes)
+    c, r = c[multi], r[multi]
+    if len(c) < 2:
+        return none
+    could = _could_match(prepared, rules, r, name_codes)
     window = int(rules.get("window", 30))
     found = []
     for d in range(1, window + 1):
         same = c[d:] == c[:-d]
         if not same.any():
             break  # sorted by block: no pair at distance d means none further
-        a, b = r[:-d][same], r[d:][same]
+        keep = same & could(d)
+        a, b = r[:-d][keep], r[d:][keep]
         found.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
     if not found:
-        return np.array([], np.int64), np.array([], np.int64)
+        return none
     pairs = np.unique(np.concatenate(found))
     left, right = pairs // n, pairs % n
     keep = left != right
     return left[keep], right[keep]
+
+
+def _name_order(name: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each normalised name, -1 when none; its dense rank in ascending order, '' for none)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(pc.fill_null(name, ""))
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    rank = pc.rank(enc.dictionary, sort_keys="ascending", tiebreaker="dense").to_numpy()
+    empty = pc.equal(enc.dictionary, "").to_numpy(zero_copy_only=False)
+    codes = np.where(empty[idx], -1, idx) if len(idx) else idx
+    return codes, rank[idx] if len(idx) else idx
+
+
+_EQUALITY_KINDS = ("phone", "email", "domain", "id", "exact", "country")
+
+
+def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
+                 name_codes: np.ndarray) -> Any:
+    """For records ``r`` in block order, a function of the distance ``d`` giving, for each neighbour pair
+    (``r[i]``, ``r[i + d]``), False when the pair cannot match whatever its names: a veto field whose
+    values differ, or fewer possibly-agreeing field groups than any rule needs (and, for company names,
+    different names). It only rules out pairs :func:`_score` would reject; it decides nothing else.
+    Field groups compared by equality are compared here through integer codes, without touching strings.
+    """
+    import numpy as np
+
+    need = max(1, int(rules.get("min_agree", 1)))
+    if rules.get("min_agree_without_name") is not None:
+        need = min(need, int(rules["min_agree_without_name"]))
+    exact_alone = rules["name_kind"] == "company" and bool(rules.get("exact_name_alone"))
+    names_sorted = name_codes[r]
+    groups = []
+    for g in rules.get("fields", []):
+        kind = g["kind"]
+        threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
+        codes = [cd[r] for cd in _codes(prepared["groups"][g["name"]])]
+        equality = kind in _EQUALITY_KINDS and 0 < threshold <= 1 and (kind != "id" or threshold >= 1)
+        groups.append((codes, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
+
+    def could(d: int) -> np.ndarray:
+        m = len(r) - d
+        agree = np.zeros(m, np.int64)
+        veto = np.zeros(m, bool)
+        for codes, equality, is_veto, corroborates in groups:
+            left_has = np.zeros(m, bool)
+            right_has = np.zeros(m, bool)
+            for cd in codes:
+                left_has |= cd[:-d] >= 0
+                right_has |= cd[d:] >= 0
+            present = left_has & right_has
+            if equality:
+                ok = np.zeros(m, bool)
+                for ca in codes:
+                    for cb in codes:
+                        ok |= (ca[:-d] == cb[d:]) & (ca[:-d] >= 0)
+                if is_veto:
+                    veto |= present & ~ok
+                if corroborates:
+                    agree += ok
+            elif corroborates:
+                agree += present  # a similarity decides: it may agree
+        out = ~veto & (agree >= need)
+        if exact_alone:
+            out |= ~veto & (names_sorted[:-d] == names_sorted[d:]) & (names_sorted[:-d] >= 0)
+        return out
+
+    return could
 
 
 def _pair_sim(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
@@ -311,26 +430,27 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
            right: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
     import numpy as np
 
-    names = prepared["name_np"]
-    nl, nr = names[left], names[right]
+    nl, nr = _strings_at(prepared["name"], left), _strings_at(prepared["name"], right)
     has_name = (nl != "") & (nr != "")
     sim = _name_sim(nl, nr, rules.get("name_scorer") or _DEFAULT_SCORER[rules["name_kind"]])
-    digits = prepared["digits_np"]
-    name_ok = has_name & (sim >= float(rules.get("name_threshold", 0.9))) & (digits[left] == digits[right])
+    digits = prepared["digits"]
+    name_ok = (has_name & (sim >= float(rules.get("name_threshold", 0.9)))
+               & (_strings_at(digits, left) == _strings_at(digits, right)))
 
     agree_count = np.zeros(len(left), np.int64)
     disagree_count = np.zeros(len(left), np.int64)
     veto = np.zeros(len(left), bool)
     agreed: list[tuple[str, np.ndarray]] = []
     for g in rules.get("fields", []):
-        arrays = prepared["groups_np"][g["name"]]
+        arrays = prepared["groups"][g["name"]]
         kind = g["kind"]
         threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
         best = np.zeros(len(left))
         present = np.zeros(len(left), bool)
-        for fa in arrays:
-            for fb in arrays:
-                a, b = fa[left], fb[right]
+        lefts = [_strings_at(fa, left) for fa in arrays]
+        rights = [_strings_at(fb, right) for fb in arrays]
+        for a in lefts:
+            for b in rights:
                 both = (a != "") & (b != "")
                 if not both.any():
                     continue
@@ -362,7 +482,7 @@ def _score(prepared: dict[str, Any], rules: dict[str, Any], left: np.ndarray,
 
 
 def _clusters(left: np.ndarray, right: np.ndarray, sim: np.ndarray, agreed: list[tuple[str, np.ndarray]],
-              record_keys: list[str]) -> list[FuzzyCluster]:
+              record_keys: pa.Array) -> list[FuzzyCluster]:
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -389,10 +509,14 @@ def _clusters(left: np.ndarray, right: np.ndarray, sim: np.ndarray, agreed: list
                 got.add(gname)
         score[root] = min(score.get(root, 1.0), float(sim[i]))
     order = ["name"] + [g for g, _ in agreed]
+    import pyarrow as pa
+
+    clustered = sorted(parent)
+    names = dict(zip(clustered, record_keys.take(pa.array(clustered, pa.int64())).to_pylist(), strict=True))
     out = []
     for root in sorted(members):
         rows = sorted(members[root])
-        out.append(FuzzyCluster(keys=[record_keys[r] for r in rows],
+        out.append(FuzzyCluster(keys=[names[r] for r in rows],
                                 matched_on=[f for f in order if f in fields[root]],
                                 score=round(score[root], 5)))
     return out

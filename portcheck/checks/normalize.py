@@ -8,8 +8,9 @@
   ``深圳华信科技``;
 - person names: punctuation removed, spaces between CJK characters removed (``王 伟`` → ``王伟``);
 - emails: lower-cased; for gmail.com / googlemail.com only, dots and ``+tag`` dropped from the local part;
-- phones: E.164 through phonenumbers (the row's country, else the table's region; ``+`` numbers need
-  none), once per distinct value; a number that cannot be parsed keeps its digits when it has 7 or more;
+- phones: E.164 as phonenumbers reads them (the row's country, else the table's region; ``+`` numbers
+  need none), vectorised through :mod:`portcheck.checks.phones`; a number that cannot be parsed keeps its
+  digits when it has 7 or more;
 - identifiers: letters and digits only, upper-cased; web sites: the host without ``www.``.
 """
 
@@ -128,19 +129,15 @@ def domain_key(arr: pa.Array) -> pa.Array:
     return _null_if_empty(out)
 
 
-def _e164(key: str) -> str | None:
-    from portcheck.checks.rules import phone_info
-
-    return phone_info(key)[1]
-
-
 def phone_key(values: pa.Array, regions: pa.Array) -> pa.Array:
     """E.164 where the number can be read (its row's region, or a leading +), else its digits (7 or more)."""
     regions = pc.fill_null(regions, "")
     trimmed = pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC"))
     plus = pc.fill_null(pc.starts_with(trimmed, "+"), False)
     region = pc.if_else(plus, "", regions)
-    return map_distinct(pc.binary_join_element_wise(region, values, "\x1f"), _e164)
+    from portcheck.checks.rules import phone_info_many
+
+    return phone_info_many(pc.binary_join_element_wise(region, values, "\x1f"))[1]
 
 
 def digits_of(arr: pa.Array) -> pa.Array:

@@ -14,6 +14,7 @@ null where the rule does not apply; the suite checks them with ``expect_column_v
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -129,8 +130,83 @@ def phone_info(key: str) -> tuple[str, str | None]:
     return (VALID if valid else INVALID), e164
 
 
-def _phone_verdict(key: str) -> str:
-    return phone_info(key)[0]
+_KEY_CACHE: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (distinct keys, flags, E.164) of recent calls
+_KEY_CACHE_SIZE = 4
+
+
+def _phone_info_distinct(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """:func:`phone_info` of distinct non-null keys, vectorised (portcheck.checks.phones); phonenumbers
+    itself only for the numbers the vectorised reading leaves undecided."""
+    import numpy as np
+
+    from portcheck.checks.phones import read_numbers
+
+    n = len(keys)
+    flags = np.full(n, None, dtype=object)
+    e164_out = np.full(n, None, dtype=object)
+    todo = np.ones(n, bool)
+    # Validity and fuzzy matching read the same numbers: reuse what a recent call found.
+    for cached_keys, cached_flags, cached_e164 in _KEY_CACHE:
+        if not todo.any():
+            break
+        pos = pc.index_in(keys, value_set=cached_keys)
+        hit = pc.is_valid(pos).to_numpy(zero_copy_only=False) & todo
+        if hit.any():
+            sel = np.flatnonzero(hit)
+            where = pc.take(pos, pa.array(sel))
+            flags[sel] = pc.take(cached_flags, where).to_numpy(zero_copy_only=False)
+            e164_out[sel] = pc.take(cached_e164, where).to_numpy(zero_copy_only=False)
+            todo &= ~hit
+    if todo.all():
+        flag_arr, e164_arr = _read_keys(keys, read_numbers)
+    else:
+        sel = np.flatnonzero(todo)
+        if len(sel):
+            f_new, e_new = _read_keys(keys.take(pa.array(sel)), read_numbers)
+            flags[sel] = f_new.to_numpy(zero_copy_only=False)
+            e164_out[sel] = e_new.to_numpy(zero_copy_only=False)
+        flag_arr, e164_arr = pa.array(flags, pa.string()), pa.array(e164_out, pa.string())
+    if n >= 1000:
+        _KEY_CACHE.insert(0, (keys, flag_arr, e164_arr))
+        del _KEY_CACHE[_KEY_CACHE_SIZE:]
+    return flag_arr, e164_arr
+
+
+def _read_keys(keys: pa.Array, read_numbers: Any) -> tuple[pa.Array, pa.Array]:
+    import numpy as np
+
+    parts = pc.split_pattern(keys, "\x1f", max_splits=1)
+    region = pc.list_element(parts, 0)
+    number = pc.list_element(parts, 1)
+    res = read_numbers(number, region)
+    # phone_info reads the NFKC form of the number: only ASCII numbers (NFKC leaves them as they are)
+    # are taken from the vectorised reading.
+    decided = res["decided"] & pc.string_is_ascii(number).to_numpy(zero_copy_only=False)
+    parsed = res["parsed"]
+    flag = pa.array(np.where(parsed & res["valid"], VALID, INVALID).astype(object), pa.string())
+    digits = res["digits"]
+    fallback_digits = pc.if_else(pc.greater_equal(pc.utf8_length(digits), 7), digits,
+                                 pa.scalar(None, pa.string()))
+    e164 = pc.if_else(pa.array(parsed & res["possible"]), res["e164"], fallback_digits)
+    if not decided.all():
+        sel = np.flatnonzero(~decided)
+        slow = [phone_info(k) for k in keys.take(pa.array(sel)).to_pylist()]
+        mask = pa.array(~decided)
+        flag = pc.replace_with_mask(flag, mask, pa.array([v for v, _ in slow], pa.string()))
+        e164 = pc.replace_with_mask(e164, mask, pa.array([e for _, e in slow], pa.string()))
+    return flag, e164
+
+
+def phone_info_many(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(flag, E.164 or digits) = :func:`phone_info` of each ``region + "\x1f" + number`` key; null keys
+    give nulls. Each distinct key is read once."""
+    if len(keys) == 0:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    enc = pc.dictionary_encode(keys)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    flags, e164 = _phone_info_distinct(enc.dictionary)
+    return pc.take(flags, enc.indices), pc.take(e164, enc.indices)
 
 
 def phone_flags(values: pa.Array, regions: pa.Array) -> pa.Array:
@@ -138,7 +214,7 @@ def phone_flags(values: pa.Array, regions: pa.Array) -> pa.Array:
     plus = pc.fill_null(pc.starts_with(values, "+"), False)
     region = pc.if_else(plus, "", regions)
     key = pc.binary_join_element_wise(region, values, "\x1f")  # null when no region and no +
-    return map_distinct(key, _phone_verdict)
+    return phone_info_many(key)[0]
 
 
 def _uscc_verdict(value: str) -> str | None:

@@ -158,3 +158,50 @@ def test_same_company_name_with_contradicting_phone_and_email_is_not_merged():
               phone=["+44 20 7946 0130", "0161 496 0310", "020 7946 0130"],
               email=["service@clearview-it.example.com", "service@clearview-electronics.example.com", None])
     assert _clusters(t) == [(["c1", "c3"], ["name", "phone"])]
+
+
+@pytest.mark.parametrize("obj,overrides", [
+    ("contact", None), ("contact", {"min_agree": 2}), ("customer", None),
+    ("customer", {"exact_name_alone": False, "min_agree_without_name": 2, "outvote": False}),
+])
+def test_pairs_left_out_before_scoring_are_pairs_the_scorer_rejects(obj, overrides):
+    """Candidate pairs are pruned by integer field codes before names are scored; on random records
+    (few names, shared phones, emails and tax IDs) every same-block pair the scorer matches survives."""
+    import itertools
+    import random
+
+    import numpy as np
+
+    from portcheck.checks import fuzzy
+    from portcheck.checks._arrow import clean, column_or_nulls
+
+    rng = random.Random(f"{obj}{overrides}")
+    n = 300
+    names = ["王伟", "王 伟", "李娜", "李娜娜", "Acme Co", "ACME co.", "深圳华信科技有限公司", "深圳華信科技"]
+    cols = {
+        "name" if obj == "customer" else "full_name": [rng.choice(names + [None]) for _ in range(n)],
+        "email": [rng.choice([None, "a@x.cn", "b@x.cn", "A@X.CN", "c@y.cn"]) for _ in range(n)],
+        "phone": [rng.choice([None, "0755-88881234", "+86 755 8888 1234", "13800138000", "010-1234 5678"])
+                  for _ in range(n)],
+        "mobile": [rng.choice([None, "13800138000", "13900139000"]) for _ in range(n)],
+        "tax_id": [rng.choice([None, "91A", "91B"]) for _ in range(n)],
+        "address": [rng.choice([None, "科技路1号", "科技路1号 ", "人民路2号"]) for _ in range(n)],
+    }
+    ct = table(obj, region="CN", **{"customer_id" if obj == "customer" else "contact_id":
+                                    [f"k{i}" for i in range(n)]}, **cols)
+    rules = fuzzy.rules_for(obj, {**(overrides or {}), "window": n})
+    col = lambda name: clean(column_or_nulls(ct.table, name))  # noqa: E731
+    prepared = fuzzy._prepare(ct.table, col, rules, ct.region)
+    kept = set(zip(*fuzzy._candidate_pairs(prepared, rules, n), strict=True))
+    blocks: dict[tuple, list[int]] = {}
+    for i, spec in enumerate(rules["block_on"]):
+        for arr in fuzzy._block_keys(prepared, spec):
+            for row, v in enumerate(arr.to_pylist()):
+                if v is not None:
+                    blocks.setdefault((i, v), []).append(row)
+    same_block = {(a, b) for rows in blocks.values() for a, b in itertools.combinations(sorted(set(rows)), 2)}
+    left, right = (np.array(x, np.int64) for x in zip(*sorted(same_block), strict=True))
+    matched, _, _ = fuzzy._score(prepared, rules, left, right)
+    must_keep = set(zip(left[matched].tolist(), right[matched].tolist(), strict=True))
+    assert must_keep  # the data has matches to lose
+    assert must_keep <= kept

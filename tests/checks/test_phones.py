@@ -1,0 +1,148 @@
+"""The vectorised phone reading (portcheck.checks.phones) against its oracle, phonenumbers itself.
+
+Whatever the vectorised path decides must be exactly what ``phonenumbers.parse`` → ``format_number(E164)``,
+``is_possible_number`` and ``is_valid_number`` give: over every region's example number of every type,
+written in international, national and E.164 form, with separators, a trunk zero, the calling code without
+'+', an international prefix, a digit too many or too few, each read in its own region, another region and
+none; and over random digit strings (hypothesis). The rows it leaves undecided go to phonenumbers, so the
+public functions (``phone_flags``, ``phone_key``, ``phone_info_many``) equal ``phone_info`` everywhere.
+"""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat as F
+from phonenumbers import PhoneNumberType as T
+
+from portcheck.checks import normalize as nz
+from portcheck.checks import rules
+from portcheck.checks.phones import read_numbers
+
+TYPES = (T.FIXED_LINE, T.MOBILE, T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST, T.VOIP, T.PERSONAL_NUMBER,
+         T.PAGER, T.UAN, T.VOICEMAIL)
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+def oracle(number: str, region: str | None) -> tuple[bool, str | None, bool, bool]:
+    try:
+        parsed = phonenumbers.parse(number, region or None)
+    except phonenumbers.NumberParseException:
+        return (False, None, False, False)
+    return (True, phonenumbers.format_number(parsed, F.E164), phonenumbers.is_possible_number(parsed),
+            phonenumbers.is_valid_number(parsed))
+
+
+def vectorised(numbers: list[str], regions: list[str | None]) -> list[tuple | None]:
+    """What read_numbers decided per number (None where it left the number to phonenumbers)."""
+    res = read_numbers(pa.array(numbers, pa.string()), pa.array(regions, pa.string()))
+    e164 = res["e164"].to_pylist()
+    out = []
+    for i in range(len(numbers)):
+        if not res["decided"][i]:
+            out.append(None)
+        elif not res["parsed"][i]:
+            out.append((False, None, False, False))
+        else:
+            out.append((True, e164[i], bool(res["possible"][i]), bool(res["valid"][i])))
+    return out
+
+
+def written_forms(rng: random.Random) -> list[tuple[str, str | None]]:
+    """Every region's example numbers, written the ways exports write them, each read in three regions."""
+    cases = []
+    for region in REGIONS:
+        for t in TYPES:
+            ex = phonenumbers.example_number_for_type(region, t)
+            if ex is None:
+                continue
+            nsn = phonenumbers.national_significant_number(ex)
+            cc = str(ex.country_code)
+            forms = [phonenumbers.format_number(ex, f) for f in (F.E164, F.INTERNATIONAL, F.NATIONAL)]
+            forms += [nsn, "0" + nsn, nsn[:-1], nsn + "7", cc + nsn, "00" + cc + nsn, f"+{cc} 0{nsn}",
+                      f"({nsn[:3]}) {nsn[3:]}", f"{nsn[:4]}-{nsn[4:]}", f"{nsn[:2]}.{nsn[2:]}"]
+            for form in forms:
+                for reg in (region, rng.choice(REGIONS), None):
+                    cases.append((form, reg))
+    return cases
+
+
+def test_vectorised_reading_equals_phonenumbers_on_every_regions_example_numbers():
+    cases = written_forms(random.Random(6))
+    got = vectorised([n for n, _ in cases], [r for _, r in cases])
+    decided = [(c, g) for c, g in zip(cases, got, strict=True) if g is not None]
+    assert len(decided) > 0.8 * len(cases)  # the common forms are read without phonenumbers
+    wrong = [(n, r, g, oracle(n, r)) for (n, r), g in decided if g != oracle(n, r)]
+    assert wrong == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.text(alphabet="0123456789", min_size=1, max_size=18),
+    st.sampled_from(["", "+", "+", "(", "0", "00"]),
+    st.sampled_from(["", " ", "-", ".", ") "]),
+    st.integers(min_value=0, max_value=8),
+    st.sampled_from(["CN", "US", "GB", "DE", "IT", "HK", "RU", "AU", "BR", "JP", None])),
+    min_size=1, max_size=200))
+def test_vectorised_reading_equals_phonenumbers_on_random_digit_strings(rows):
+    numbers = [pre + digits[:cut] + sep + digits[cut:] for digits, pre, sep, cut, _ in rows]
+    regions = [r for *_, r in rows]
+    got_all = vectorised(numbers, regions)
+    for number, region, got in zip(numbers, regions, got_all, strict=True):
+        if got is not None:
+            assert got == oracle(number, region), (number, region)
+
+
+@pytest.mark.parametrize("number,region", [
+    ("0755-8888 1234", "CN"), ("+86 755 8888 1234", None), ("+86 0755 8888 1234", "US"),
+    ("13800138000", "CN"), ("(415) 555-2671", "US"), ("+1 415 555 2671", "CN"), ("+44 20 7946 0958", None),
+    ("020 7946 0958", "GB"), ("+7 912 345-67-89", None), ("8 (912) 345-67-89", "RU"),
+    ("+61 2 9876 5432", None), ("02 9876 5432", "AU"), ("+39 06 698 81234", None), ("06 698 81234", "IT"),
+    ("+800 1234 5678", None), ("12", "CN"), ("0", "CN"), ("+0 123 456", None), ("+999 1234 5678", None),
+    ("8613800138000", "CN"), ("0086 138 0013 8000", "CN"),
+])
+def test_vectorised_reading_decides_only_what_phonenumbers_agrees_with(number, region):
+    got = vectorised([number], [region])[0]
+    if got is not None:
+        assert got == oracle(number, region)
+
+
+def test_common_chinese_forms_are_decided_without_phonenumbers():
+    got = vectorised(["0755-8888 1234", "+86 755 8888 1234", "13800138000", "(010) 6552 9988"], ["CN"] * 4)
+    assert all(g is not None for g in got)
+    assert [g[1] for g in got] == ["+8675588881234", "+8675588881234", "+8613800138000", "+861065529988"]
+
+
+KEYS = ["CN\x1f0755-8888 1234", "\x1f+86 755 8888 1234", "CN\x1f１３８００１３８０００",
+        "CN\x1f138-0013-8000 ext. 12", "US\x1f1-800-FLOWERS", "\x1f0755 8888 1234", "CN\x1f12",
+        "GB\x1f+44 (0) 20 7946 0958", "CN\x1f0086 755 88881234", "XX\x1f12345678", "CN\x1fnot a number",
+        "CN\x1f8613800138000", "IT\x1f06 698 81234", "\x1f+1 415 555 2671"]
+
+
+def test_phone_info_many_equals_phone_info_including_the_numbers_left_to_phonenumbers():
+    keys = KEYS + [None] + KEYS  # repeated keys and a null
+    flags, e164 = rules.phone_info_many(pa.array(keys, pa.string()))
+    want = [rules.phone_info(k) if k is not None else (None, None) for k in keys]
+    assert list(zip(flags.to_pylist(), e164.to_pylist(), strict=True)) == want
+
+
+def test_phone_flags_and_keys_equal_phone_info_row_by_row():
+    values = ["0755-8888 1234", "+86 755 8888 1234", "755 8888 1234", "12345", None, "＋86 138 0013 8000",
+              "13800138000", "(0755)8888-1234"]
+    regions = pa.array(["CN", None, "CN", "CN", "CN", None, None, "CN"], pa.string())
+    arr = pa.array(values, pa.string())
+    flags = rules.phone_flags(arr, regions).to_pylist()
+    keys = nz.phone_key(arr, regions).to_pylist()
+    for v, r, f, k in zip(values, regions.to_pylist(), flags, keys, strict=True):
+        if v is None:
+            assert f is None and k is None
+            continue
+        plus = v.startswith("+")
+        assert f == (None if (r is None and not plus) else rules.phone_info(f"{'' if plus else r}\x1f{v}")[0])
+        plus_k = v.strip().replace("＋", "+").startswith("+")
+        assert k == rules.phone_info(f"{'' if plus_k else (r or '')}\x1f{v}")[1]
