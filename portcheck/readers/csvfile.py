@@ -88,7 +88,7 @@ def read_csv(
                 0, "the file starts as UTF-8 but is not UTF-8 throughout; read as " + detected.encoding
             )
     if mixed is not None:
-        issues.insert(0, mixed[2])
+        issues[:0] = mixed[2]
     issues.extend(_stray_bytes(utf8, meta.get("delimiter", ",")))
     meta = {
         "encoding": detected.encoding,

@@ -243,51 +243,20 @@ def decode(data: bytes | memoryview, detected: Detected, *, name: str = "the fil
     )
 
 
-def decode_imperfect(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
-    """UTF-8 with a few broken characters, or UTF-8 mixed with legacy lines: (text, detected, issue), or None.
+def decode_imperfect(data: bytes, *, name: str = "the file") -> tuple[str, Detected, list[str]] | None:
+    """UTF-8 text that is not UTF-8 throughout, read line by line: (text, detected, issues), or None.
 
-    Called when detection did not find the file to be UTF-8; None leaves it to the detected encoding.
-    """
-    return decode_repairing(data, name=name) or decode_mixed(data, name=name)
+    Two things break UTF-8 files, and reading the whole file in a legacy encoding that happens to accept
+    the bytes would garble every other character:
 
+    - a character cut short (a vendor truncating values at a byte limit): the line is still mostly valid
+      UTF-8, so it is read as UTF-8 with U+FFFD for each invalid sequence;
+    - rows from a GB18030 (or other legacy) export appended to a UTF-8 one: lines with more invalid
+      sequences than valid non-ASCII characters are decoded in the encoding detected on those lines alone.
 
-REPAIR_RATIO = 10  # valid non-ASCII characters needed per invalid UTF-8 sequence to read a file as UTF-8
-
-
-def decode_repairing(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
-    """UTF-8 text with a few invalid byte sequences (a character cut short by a byte limit): read as UTF-8.
-
-    Each invalid sequence becomes U+FFFD, and the issue says where the first one is — instead of reading
-    every other character in a legacy encoding that happens to accept the bytes. Applies when valid
-    non-ASCII characters outnumber invalid sequences ``REPAIR_RATIO`` to one.
-    """
-    try:
-        data.decode("utf-8")
-        return None
-    except UnicodeDecodeError as e:
-        first = e.start
-    text = data.decode("utf-8", errors="replace")
-    invalid = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    if invalid <= 0 or non_ascii - invalid < REPAIR_RATIO * invalid:
-        return None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    line = data.count(b"\n", 0, first) + 1
-    issue = (
-        f"line {line}: {invalid:,} byte sequence{'s are' if invalid != 1 else ' is'} not valid UTF-8 "
-        "(a character cut short?); read as U+FFFD"
-    )
-    return text, Detected("utf-8", 0.9, "utf-8-repaired"), issue
-
-
-def decode_mixed(data: bytes, *, name: str = "the file") -> tuple[str, Detected, str] | None:
-    """Decode a file that mixes UTF-8 lines with lines in one legacy encoding, each line in its own.
-
-    The usual cause: rows from a GB18030 export appended to a UTF-8 one. Tried only when the text before the
-    first byte that is not UTF-8 already holds UTF-8 beyond ASCII (a pure GBK file fails at its first
-    non-ASCII byte, so it costs one failed decode). Returns (text, detected, issue), or None when the file
-    is not such a mix or its other lines are in no recognisable encoding.
+    Tried only when the text before the first invalid byte already holds UTF-8 beyond ASCII, so a file
+    entirely in a legacy encoding costs one failed decode. None when that does not hold, or the non-UTF-8
+    lines are in no recognisable encoding.
     """
     try:
         data.decode("utf-8")
@@ -295,33 +264,52 @@ def decode_mixed(data: bytes, *, name: str = "the file") -> tuple[str, Detected,
     except UnicodeDecodeError as e:
         if data[: e.start].isascii():
             return None
+    replacement = "\ufffd".encode("utf-8")
     lines = data.split(b"\n")
     texts: list[str | None] = []
     legacy_idx: list[int] = []
-    utf8_non_ascii = 0
+    repaired: list[int] = []  # line indexes
+    invalid_total = 0
     for i, line in enumerate(lines):
         try:
             texts.append(line.decode("utf-8"))
-            utf8_non_ascii += not line.isascii()
+            continue
         except UnicodeDecodeError:
+            pass
+        text = line.decode("utf-8", errors="replace")
+        invalid = text.count("\ufffd") - line.count(replacement)
+        valid_non_ascii = len(text) - len(text.encode("ascii", errors="ignore")) - invalid
+        if valid_non_ascii >= invalid:
+            texts.append(text)
+            repaired.append(i)
+            invalid_total += invalid
+        else:
             texts.append(None)
             legacy_idx.append(i)
-    if not legacy_idx or not utf8_non_ascii:
-        return None
-    legacy = detect_legacy(b"\n".join(lines[i] for i in legacy_idx), name=name)
-    if legacy.method == "fallback":
-        return None
-    for i in legacy_idx:
-        texts[i] = decode(lines[i], legacy, name=f"{name} line {i + 1}")
+    issues = []
+    detected = Detected("utf-8", 0.9, "utf-8-repaired")
+    if legacy_idx:
+        legacy = detect_legacy(b"\n".join(lines[i] for i in legacy_idx), name=name)
+        if legacy.method == "fallback":
+            return None
+        for i in legacy_idx:
+            texts[i] = decode(lines[i], legacy, name=f"{name} line {i + 1}")
+        n = len(legacy_idx)
+        issues.append(
+            f"line {legacy_idx[0] + 1}: the file mixes encodings; {n:,} line{'s' if n != 1 else ''} "
+            f"read as {legacy.encoding}, the others as UTF-8"
+        )
+        detected = Detected(legacy.encoding, legacy.confidence, "mixed", legacy.alternatives)
+    if repaired:
+        are = "s are" if invalid_total != 1 else " is"
+        issues.append(
+            f"line {repaired[0] + 1}: {invalid_total:,} byte sequence{are} not valid UTF-8 "
+            "(a character cut short?); read as U+FFFD"
+        )
     text = "\n".join(t or "" for t in texts)
     if text.startswith("\ufeff"):
         text = text[1:]
-    n = len(legacy_idx)
-    issue = (
-        f"line {legacy_idx[0] + 1}: the file mixes encodings; {n:,} line{'s' if n != 1 else ''} "
-        f"read as {legacy.encoding}, the others as UTF-8"
-    )
-    return text, Detected(legacy.encoding, legacy.confidence, "mixed", legacy.alternatives), issue
+    return text, detected, issues
 
 
 def _is_utf8_prefix(sample: bytes, *, complete: bool) -> bool:

@@ -103,7 +103,7 @@ def read_json(
     """Read one JSON or JSON Lines file into its record table (a list with one :class:`RawTable`)."""
     if not data.strip():
         raise ReadError(f"{name} is empty", hint="ask for the export again")
-    text, detected, decode_issue = _decode(data, name, options)
+    text, detected, decode_issues = _decode(data, name, options)
     fmt = "jsonl" if suffix in (".jsonl", ".ndjson") else "json"
     repeated = _RepeatedKeys()
     if fmt == "json":
@@ -122,8 +122,7 @@ def read_json(
     table, header, issues = records_table(records, name, options, base_depth=parent_depth + 1)
     if repeated.objects:
         issues.insert(0, repeated.issue())
-    if decode_issue:
-        issues.insert(0, decode_issue)
+    issues[:0] = decode_issues
     declared = declared_total(doc, path or ()) if fmt == "json" else None
     json_path = ".".join(path) if path else "$"
     meta: dict[str, Any] = {
@@ -180,19 +179,19 @@ class _RepeatedKeys:
         )
 
 
-def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Detected, str | None]:
-    """(text, detected encoding, issue about the decoding or None)."""
+def _decode(data: bytes, name: str, options: ReadOptions) -> tuple[str, enc.Detected, list[str]]:
+    """(text, detected encoding, issues about the decoding)."""
     detected = enc.detect(data, options.encoding, name=name)
     if detected.encoding == "utf-8" and detected.method == "utf-8":
         try:
-            return data.decode("utf-8"), detected, None
+            return data.decode("utf-8"), detected, []
         except UnicodeDecodeError:  # valid at the start only; Chinese vendors do write GBK JSON
             detected = enc.detect_legacy(data, name=name, near_first_non_utf8=True)
     if detected.method in ("detector", "fallback"):
         imperfect = enc.decode_imperfect(data, name=name)  # UTF-8 with a character cut short, or a mix
         if imperfect is not None:
             return imperfect
-    return enc.decode(data, detected, name=name), detected, None
+    return enc.decode(data, detected, name=name), detected, []
 
 
 def _loads(text: str, name: str, options: ReadOptions, repeated: _RepeatedKeys | None = None) -> Any:
