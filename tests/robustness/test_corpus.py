@@ -1,0 +1,152 @@
+"""Every hostile input in the corpus ends as documented: one sentence and exit 2, or a finding in the report.
+
+The cases are in ``corpus.py``. Each runs as ``portcheck check …`` or ``portcheck inspect …`` in a subprocess
+with its address space, CPU time and wall-clock time bounded (``limited.py``), two at a time. The results also
+make the README's troubleshooting table, ``bad-inputs.md``: ``PORTCHECK_UPDATE_DOCS=1`` rewrites it, and
+``test_troubleshooting_table_matches_the_corpus`` fails whenever the committed table differs from what the
+corpus now produces (or is missing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.conftest import Outcome, assert_one_sentence, run_limited
+from tests.robustness.corpus import CASES, Case
+
+pytestmark = pytest.mark.slow
+TABLE = Path(__file__).with_name("bad-inputs.md")
+BY_ID = {c.id: c for c in CASES}
+
+
+class _Runner:
+    """Runs cases two at a time in the background; each test waits for its own."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.futures: dict[str, Future] = {}
+
+    def submit(self, case: Case) -> None:
+        if case.id not in self.futures:
+            self.futures[case.id] = self.pool.submit(self._run, case)
+
+    def get(self, case: Case) -> tuple[Path, Outcome]:
+        self.submit(case)
+        return self.futures[case.id].result()
+
+    def _run(self, case: Case) -> tuple[Path, Outcome]:
+        folder = self.root / case.id
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        args = case.build(folder)
+        outcome = run_limited(
+            args,
+            cwd=folder,
+            memory=case.memory,
+            cpu=int(case.timeout),
+            timeout=case.timeout,
+            env={"PORTCHECK_CONFIG_DIR": str(folder / ".config")},
+        )
+        return folder, outcome
+
+
+@pytest.fixture(scope="module")
+def runner(request, tmp_path_factory):
+    r = _Runner(tmp_path_factory.mktemp("corpus"))
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("case"), Case)
+    ]
+    for case in selected or CASES:  # start every selected case now; tests collect them in order
+        r.submit(case)
+    yield r
+    r.pool.shutdown(wait=True)
+
+
+def _document(folder: Path, outcome: Outcome) -> dict:
+    if "inspect" in outcome.args:
+        return json.loads(outcome.stdout)
+    return json.loads((folder / "out" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_the_corpus_has_at_least_25_distinct_cases():
+    assert len(CASES) >= 25
+    assert len(BY_ID) == len(CASES)
+    assert {c.outcome for c in CASES} == {"refused", "finding"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_ends_as_documented(runner, case):
+    folder, outcome = runner.get(case)
+    assert outcome.returncode is not None, f"{case.id}: no answer within {case.timeout} s"
+    assert "Traceback" not in outcome.stderr, outcome.stderr
+    if case.outcome == "refused":
+        assert outcome.returncode == 2, (outcome.returncode, outcome.stderr[-2000:])
+        sentence = assert_one_sentence(outcome.stderr)
+        assert re.search(case.message, sentence), sentence
+        if "check" in outcome.args:  # nothing that looks like a report, no staging folder left behind
+            assert not (folder / "out").exists()
+            assert not [p.name for p in folder.iterdir() if p.name.startswith(".out.")]
+    else:
+        assert outcome.returncode in (0, 1), (outcome.returncode, outcome.stderr[-2000:])
+        assert case.finding(_document(folder, outcome))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(case: Case, folder: Path, outcome: Outcome) -> str:
+    command = f"`{outcome.args[0]}`"
+    if case.outcome == "refused":
+        lines = outcome.stderr.strip().splitlines()
+        said = lines[0][len("portcheck: ") :]
+        hint = lines[1][len("hint: ") :] if len(lines) > 1 else ""
+        for d in {str(folder.resolve()), str(folder)}:
+            said, hint = said.replace(d, "…"), hint.replace(d, "…")
+        return f"| {_cell(case.input)} | {command} | 2 | {_cell(said)} | {_cell(hint)} |"
+    where = "`inspect --json`" if "inspect" in outcome.args else "report.json `inventory[].issues`"
+    found = case.finding(_document(folder, outcome))
+    return (
+        f"| {_cell(case.input)} | {command} | 0/1 | finding ({where}): {_cell(found)} | {_cell(case.note)} |"
+    )
+
+
+def render_table(rows: list[str]) -> str:
+    return "\n".join(
+        [
+            "<!-- Generated by tests/robustness/test_corpus.py from the hostile-input corpus; do not edit.",
+            "     Regenerate: PORTCHECK_UPDATE_DOCS=1 python -m pytest tests/robustness/test_corpus.py -->",
+            "",
+            "| input | command | exit | what portcheck says | hint / what happens |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+
+
+def test_troubleshooting_table_matches_the_corpus(runner):
+    rows = []
+    for case in CASES:
+        folder, outcome = runner.get(case)
+        assert outcome.returncode is not None, case.id
+        rows.append(_row(case, folder, outcome))
+    table = render_table(rows)
+    if os.environ.get("PORTCHECK_UPDATE_DOCS") == "1":
+        TABLE.write_text(table, encoding="utf-8")
+    assert TABLE.exists(), f"{TABLE} is missing: run with PORTCHECK_UPDATE_DOCS=1 to write it"
+    committed = TABLE.read_text(encoding="utf-8")
+    assert committed == table, (
+        "bad-inputs.md differs from what the corpus produces: rerun with PORTCHECK_UPDATE_DOCS=1"
+    )
