@@ -1,0 +1,124 @@
+"""Faults during ``check`` never leave a report that looks complete.
+
+- A full disk: the subprocess runs under ``RLIMIT_FSIZE`` (Python ignores SIGXFSZ, so the first write past the
+  limit fails with EFBIG, as a write to a full disk fails with ENOSPC). ``check`` must exit 2 with one
+  sentence, leave no ``--out`` folder and no staging folder — and, with ``--force`` over an earlier report,
+  leave that earlier report exactly as it was.
+- An interrupt: SIGINT sent to a ``check`` busy with a 300,000-record pair exits 130 with ``portcheck:
+  interrupted`` and removes its staging folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.robustness.conftest import assert_one_sentence, run_limited, tree_hashes
+
+pytestmark = pytest.mark.slow
+
+
+def _pair(root: Path, n: int) -> None:
+    """A reference and an export of n customers; every 7th name truncated (a mismatch row each)."""
+    (root / "reference").mkdir(parents=True)
+    (root / "export").mkdir()
+    header = "customer_id,name,email,phone,notes\n"
+    ref, exp = [header], [header]
+    for i in range(n):
+        row = f"C{i},Company {i} Ltd,c{i}@x.example,+86 139 {i % 10000:04d} {i % 9999:04d},note {i}\n"
+        ref.append(row)
+        exp.append(row if i % 7 else row.replace(" Ltd,", " Lt,"))
+    (root / "reference" / "customer.csv").write_text("".join(ref), encoding="utf-8")
+    (root / "export" / "customer.csv").write_text("".join(exp), encoding="utf-8")
+
+
+def _leftovers(root: Path, out: str = "out") -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(f".{out}.") or p.name == out)
+
+
+CHECK = ["check", "export", "--reference", "reference", "--profile", "canonical", "--out", "out"]
+
+
+def test_a_full_disk_leaves_no_report_and_no_staging_folder(tmp_path):
+    _pair(tmp_path, 20_000)  # mismatches-customer.csv alone is ~150 KB
+    run = run_limited(
+        CHECK,
+        cwd=tmp_path,
+        fsize=64 * 1024,
+        timeout=120,
+        env={"PORTCHECK_CONFIG_DIR": str(tmp_path / ".config")},
+    )
+    assert run.returncode == 2, run.stderr
+    sentence = assert_one_sentence(run.stderr)
+    assert "no report was written" in sentence and "File too large" in sentence, sentence
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_full_disk_with_force_keeps_the_earlier_report_intact(tmp_path):
+    _pair(tmp_path, 20_000)
+    env = {"PORTCHECK_CONFIG_DIR": str(tmp_path / ".config")}
+    first = run_limited(CHECK, cwd=tmp_path, timeout=120, env=env)
+    assert first.returncode == 1, first.stderr
+    before = tree_hashes(tmp_path / "out")
+    run = run_limited([*CHECK, "--force"], cwd=tmp_path, fsize=64 * 1024, timeout=120, env=env)
+    assert run.returncode == 2, run.stderr
+    assert_one_sentence(run.stderr)
+    assert tree_hashes(tmp_path / "out") == before
+    assert _leftovers(tmp_path) == ["out"]
+
+
+def test_the_fsize_limit_does_bite(tmp_path):
+    """Negative control: the same limit stops a plain Python write of 100 KB with EFBIG."""
+    code = "open('big.bin', 'wb').write(b'x' * 100_000)"
+    env = dict(os.environ, PORTCHECK_TEST_RLIMIT_FSIZE=str(64 * 1024))
+    limiter = (
+        "import resource, os; n = int(os.environ['PORTCHECK_TEST_RLIMIT_FSIZE']); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (n, n)); "
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", limiter + code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert p.returncode != 0 and "File too large" in p.stderr, p.stderr
+
+
+def test_sigint_exits_130_and_removes_the_staging_folder(tmp_path):
+    _pair(tmp_path, 300_000)
+    env = dict(os.environ, PYTHONPATH=str(REPO), PORTCHECK_CONFIG_DIR=str(tmp_path / ".config"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portcheck", *CHECK],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        staging = _leftovers(tmp_path)
+        assert staging and staging[0].endswith(".partial"), staging  # the run is under way
+        time.sleep(1.0)  # well into reading and comparing
+        assert proc.poll() is None, "check finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "portcheck: interrupted", err
+    assert "Traceback" not in err
+    assert _leftovers(tmp_path) == []
