@@ -313,13 +313,13 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         for obj in schema.OBJECTS:
             policy.mark_informational(obj, list(SYSTEM_MANAGED))
 
-    say("checking the export")
     try:
         from portcheck.checks.run import run_checks
-
-        findings = run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy)
     except ImportError:
+        say("checking the export")
         findings = _fallback_findings(export)
+    else:
+        findings = run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy, progress=say)
 
     comparisons: dict[str, ObjectComparison | None] = {o: None for o in schema.OBJECTS}
     pair_specs = _pair_specs(opts, export, reference)

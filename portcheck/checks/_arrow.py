@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,3 +52,33 @@ def map_distinct(arr: pa.Array, fn: Callable[[str], Any], out_type: pa.DataType 
 def to_numpy_str(arr: pa.Array) -> Any:
     """An object numpy array of str, '' for nulls (what rapidfuzz's vectorised scorers take)."""
     return pc.fill_null(arr, "").to_numpy(zero_copy_only=False)
+
+
+# Work several checks repeat on one table (cleaned columns, phone numbers read), kept while the table lives
+# or until forget() (the run calls it when the checks are done, so the memory is given back).
+_MEMO: dict[int, tuple[weakref.ref, dict[Any, Any]]] = {}
+
+
+def table_memo(table: pa.Table) -> dict[Any, Any]:
+    """A dict of derived arrays that belongs to ``table`` (by identity)."""
+    key = id(table)
+    entry = _MEMO.get(key)
+    if entry is not None and entry[0]() is table:
+        return entry[1]
+    memo: dict[Any, Any] = {}
+    _MEMO[key] = (weakref.ref(table, lambda _ref, k=key: _MEMO.pop(k, None)), memo)
+    return memo
+
+
+def forget() -> None:
+    """Drop every table's derived arrays."""
+    _MEMO.clear()
+
+
+def clean_column(table: pa.Table, name: str, null_tokens: Sequence[str] = ()) -> pa.Array:
+    """:func:`clean` of a column (:func:`column_or_nulls`), computed once per table."""
+    memo = table_memo(table)
+    key = ("clean", name, tuple(null_tokens))
+    if key not in memo:
+        memo[key] = clean(column_or_nulls(table, name), null_tokens)
+    return memo[key]

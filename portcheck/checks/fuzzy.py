@@ -140,14 +140,15 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.checks._arrow import clean_column
+    from portcheck.checks.rules import phone_columns
     from portcheck.schema import load_schema
 
     rules = rules if rules is not None else rules_for(ct.object)
     if rules is None or ct.rows < 2 or rules["name"] not in ct.columns:
         return []
     pk = load_schema()[ct.object].primary_key
-    keys = clean(column_or_nulls(ct.table, pk), null_tokens)
+    keys = clean_column(ct.table, pk, null_tokens)
     enc = pc.dictionary_encode(keys)
     grouped = pa.table({"k": enc.indices, "row": pa.array(np.arange(ct.rows), pa.int64())}).filter(
         pc.is_valid(enc.indices)).group_by("k").aggregate([("row", "min")])
@@ -155,14 +156,22 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
     n = len(first_rows)
     if n < 2:
         return []
-    whole = n == ct.rows  # every row has its own key: no need to copy the table
-    table = ct.table if whole else ct.table.take(pa.array(first_rows))
-    record_keys = keys if whole else pc.take(keys, pa.array(first_rows))
+    # Each key's first row stands for it; columns are cleaned (and phones read) once per table, shared
+    # with the other checks, then taken at those rows.
+    whole = n == ct.rows
+    rows = pa.array(first_rows)
+
+    def at_rows(arr: pa.Array) -> pa.Array:
+        return arr if whole else arr.take(rows)
 
     def col(name: str) -> pa.Array:
-        return clean(column_or_nulls(table, name), null_tokens)
+        return at_rows(clean_column(ct.table, name, null_tokens))
 
-    prepared = _prepare(table, col, rules, ct.region)
+    def phone_key(name: str) -> pa.Array:
+        return at_rows(phone_columns(ct.table, name, ct.region, null_tokens)[1])
+
+    record_keys = at_rows(keys)
+    prepared = _prepare(None, col, rules, ct.region, phone_key)
     left, right = _candidate_pairs(prepared, rules, n)
     if len(left) == 0:
         return []
@@ -171,7 +180,10 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
                      [(g, a[matched]) for g, a in agreed], record_keys)
 
 
-def _prepare(table: pa.Table, col: Any, rules: dict[str, Any], region: str | None) -> dict[str, Any]:
+def _prepare(table: pa.Table | None, col: Any, rules: dict[str, Any], region: str | None,
+             phone_key: Any = None) -> dict[str, Any]:
+    """Normalised names and field-group values of every record (``col(name)``: a cleaned column;
+    ``phone_key(name)``: its phone keys, when the caller has them already)."""
     import pyarrow.compute as pc
 
     from portcheck.checks import normalize as nz
@@ -189,8 +201,11 @@ def _prepare(table: pa.Table, col: Any, rules: dict[str, Any], region: str | Non
     for g in rules.get("fields", []):
         arrays = []
         for f in g["fields"]:
-            v = col(f)
             kind = g["kind"]
+            if kind == "phone" and phone_key is not None:
+                arrays.append(phone_key(f))
+                continue
+            v = col(f)
             if kind == "phone":
                 if regions is None:
                     regions = phone_regions(col("country"), region)
@@ -225,21 +240,25 @@ def _strings_at(arr: pa.Array, rows: np.ndarray) -> np.ndarray:
     return to_numpy_str(arr.take(pa.array(rows, pa.int64())))
 
 
-def _codes(arrays: list[pa.Array]) -> list[np.ndarray]:
-    """Integer codes of the values of one field group, one dictionary across its fields (so that phone
-    and mobile compare crosswise); -1 where there is no value (null or '')."""
+def _group_codes(prepared: dict[str, Any], group: str) -> tuple[list[np.ndarray], int]:
+    """Integer codes of one field group's values, one dictionary across its fields (so that phone and
+    mobile compare crosswise), -1 for null; and the code of the empty string (-1 when absent). Computed once
+    per group: blocking and pair pruning share them."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not arrays:
-        return []
-    n = len(arrays[0])
-    joined = pa.concat_arrays([a.cast(pa.string()) for a in arrays])
-    joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
-    enc = pc.dictionary_encode(joined)
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return [idx[i * n:(i + 1) * n] for i in range(len(arrays))]
+    cache = prepared.setdefault("codes", {})
+    if group not in cache:
+        arrays = prepared["groups"][group]
+        n = len(arrays[0]) if arrays else 0
+        joined = (pa.concat_arrays([a.cast(pa.string()) for a in arrays]) if arrays
+                  else pa.array([], pa.string()))
+        enc = pc.dictionary_encode(joined)
+        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        empty = pc.index(enc.dictionary, "").as_py() if len(enc.dictionary) else -1
+        cache[group] = ([idx[i * n:(i + 1) * n] for i in range(len(arrays))], int(empty))
+    return cache[group]
 
 
 def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
@@ -273,42 +292,52 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
     code_parts: list[np.ndarray] = []
     offset = 0
     for spec in rules.get("block_on", ["name"]):
-        values: list[pa.Array] = []
-        rids: list[np.ndarray] = []
+        if spec in prepared["groups"] and not spec.startswith("name"):
+            # One code space per block_on entry (its fields share it: phone and mobile block together).
+            codes, _ = _group_codes(prepared, spec)
+            for cd in codes:
+                has = cd >= 0
+                code_parts.append(cd[has] + offset)
+                rid_parts.append(ids[has])
+            offset += int(max((cd.max() for cd in codes if len(cd)), default=-1)) + 1
+            continue
         if spec == "name_tokens":
             tokens = pc.split_pattern(prepared["name"], " ")
             flat = pc.list_flatten(tokens)
             parents = pc.list_parent_indices(tokens).to_numpy()
             keep = pc.greater_equal(pc.utf8_length(flat), 2)
-            values.append(pc.filter(flat, keep))
-            rids.append(parents[keep.to_numpy(zero_copy_only=False)])
+            values = pc.filter(flat, keep)
+            rids = parents[keep.to_numpy(zero_copy_only=False)]
         else:
-            for arr in _block_keys(prepared, spec):
-                valid = pc.is_valid(arr)
-                values.append(pc.filter(arr, valid))
-                rids.append(ids[valid.to_numpy(zero_copy_only=False)])
-        if not values:
-            continue
-        # One code space per block_on entry (its fields share it: phone and mobile block together).
-        enc = pc.dictionary_encode(pa.concat_arrays([v.cast(pa.string()) for v in values]))
+            arrays = _block_keys(prepared, spec)
+            valid = [pc.is_valid(a) for a in arrays]
+            values = pa.concat_arrays([pc.filter(a, v).cast(pa.string()) for a, v in zip(arrays, valid,
+                                                                                             strict=True)])
+            rids = np.concatenate([ids[v.to_numpy(zero_copy_only=False)] for v in valid])
+        enc = pc.dictionary_encode(values)
         code_parts.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset)
-        rid_parts.append(np.concatenate(rids))
+        rid_parts.append(rids)
         offset += len(enc.dictionary)
     if not rid_parts:
         return none
     code = np.concatenate(code_parts)
     rid = np.concatenate(rid_parts)
+    del code_parts, rid_parts
+    # Blocks of one record pair with nobody: drop them before sorting (most phone and email blocks).
+    counts = np.bincount(code, minlength=offset)
+    shared = counts[code] >= 2
+    code, rid = code[shared], rid[shared]
     # Inside a block, records are ordered by name, then by reading order: one sort of (block, position).
     name_codes, name_rank = _name_order(prepared["name"])
     perm = np.lexsort((ids, name_rank))
     pos = np.empty(n, np.int64)
     pos[perm] = ids
-    composite = np.unique(code * n + pos[rid])  # a record in one block once
+    composite = np.sort(code * n + pos[rid])
     if len(composite) < 2:
         return none
+    composite = composite[np.r_[True, composite[1:] != composite[:-1]]]  # a record in one block once
     c = composite // n
     r = perm[composite % n]
-    # Blocks of one record pair with nobody.
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     sizes = np.diff(np.r_[starts, len(c)])
     multi = np.repeat(sizes >= 2, sizes)
@@ -327,7 +356,9 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
         found.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
     if not found:
         return none
-    pairs = np.unique(np.concatenate(found))
+    pairs = np.sort(np.concatenate(found))
+    if len(pairs) > 1:
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
     left, right = pairs // n, pairs % n
     keep = left != right
     return left[keep], right[keep]
@@ -368,7 +399,8 @@ def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
     for g in rules.get("fields", []):
         kind = g["kind"]
         threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
-        codes = [cd[r] for cd in _codes(prepared["groups"][g["name"]])]
+        all_codes, empty = _group_codes(prepared, g["name"])
+        codes = [np.where(cd[r] == empty, -1, cd[r]) if empty >= 0 else cd[r] for cd in all_codes]
         equality = kind in _EQUALITY_KINDS and 0 < threshold <= 1 and (kind != "id" or threshold >= 1)
         groups.append((codes, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
 

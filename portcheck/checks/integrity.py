@@ -25,7 +25,7 @@ def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.checks._arrow import clean_column
     from portcheck.schema import load_schema
 
     schema = load_schema()
@@ -43,17 +43,17 @@ def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = 
             found.field_absent = True
             out.append(found)
             continue
-        values = clean(column_or_nulls(child.table, fk), null_tokens)
+        values = clean_column(child.table, fk, null_tokens)
         has = pc.is_valid(values)
         found.with_fk = int(pc.sum(has).as_py() or 0)
         if parent is not None:
-            parent_keys = clean(column_or_nulls(parent.table, schema[parent_obj].primary_key), null_tokens)
+            parent_keys = clean_column(parent.table, schema[parent_obj].primary_key, null_tokens)
             parent_keys = pc.drop_null(parent_keys)
             known = pc.is_in(values, value_set=parent_keys if len(parent_keys) else pa.array([], pa.string()))
             orphan = pc.and_(has, pc.invert(known))
             found.orphans = int(pc.sum(orphan).as_py() or 0)
             if found.orphans:
-                keys = clean(column_or_nulls(child.table, odef.primary_key), null_tokens)
+                keys = clean_column(child.table, odef.primary_key, null_tokens)
                 sel = pc.indices_nonzero(orphan)
                 orphan_keys, orphan_values = pc.take(keys, sel).to_pylist(), pc.take(values, sel).to_pylist()
                 for k, v in zip(orphan_keys, orphan_values, strict=True):

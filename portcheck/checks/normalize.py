@@ -131,13 +131,9 @@ def domain_key(arr: pa.Array) -> pa.Array:
 
 def phone_key(values: pa.Array, regions: pa.Array) -> pa.Array:
     """E.164 where the number can be read (its row's region, or a leading +), else its digits (7 or more)."""
-    regions = pc.fill_null(regions, "")
-    trimmed = pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC"))
-    plus = pc.fill_null(pc.starts_with(trimmed, "+"), False)
-    region = pc.if_else(plus, "", regions)
-    from portcheck.checks.rules import phone_info_many
+    from portcheck.checks.rules import phone_rows
 
-    return phone_info_many(pc.binary_join_element_wise(region, values, "\x1f"))[1]
+    return phone_rows(values, regions)[1]
 
 
 def digits_of(arr: pa.Array) -> pa.Array:

@@ -130,71 +130,52 @@ def phone_info(key: str) -> tuple[str, str | None]:
     return (VALID if valid else INVALID), e164
 
 
-_KEY_CACHE: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (distinct keys, flags, E.164) of recent calls
-_KEY_CACHE_SIZE = 4
+_SEP = "\x1f"
 
 
-def _phone_info_distinct(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """:func:`phone_info` of distinct non-null keys, vectorised (portcheck.checks.phones); phonenumbers
-    itself only for the numbers the vectorised reading leaves undecided."""
+def _read(numbers: pa.Array, regions: pa.Array, keys: Any) -> tuple[pa.Array, pa.Array]:
+    """:func:`phone_info` of each (region, number), vectorised (portcheck.checks.phones); phonenumbers
+    itself only for the numbers the vectorised reading leaves undecided (``keys(sel)`` gives their keys)."""
     import numpy as np
 
     from portcheck.checks.phones import read_numbers
 
-    n = len(keys)
-    flags = np.full(n, None, dtype=object)
-    e164_out = np.full(n, None, dtype=object)
-    todo = np.ones(n, bool)
-    # Validity and fuzzy matching read the same numbers: reuse what a recent call found.
-    for cached_keys, cached_flags, cached_e164 in _KEY_CACHE:
-        if not todo.any():
-            break
-        pos = pc.index_in(keys, value_set=cached_keys)
-        hit = pc.is_valid(pos).to_numpy(zero_copy_only=False) & todo
-        if hit.any():
-            sel = np.flatnonzero(hit)
-            where = pc.take(pos, pa.array(sel))
-            flags[sel] = pc.take(cached_flags, where).to_numpy(zero_copy_only=False)
-            e164_out[sel] = pc.take(cached_e164, where).to_numpy(zero_copy_only=False)
-            todo &= ~hit
-    if todo.all():
-        flag_arr, e164_arr = _read_keys(keys, read_numbers)
-    else:
-        sel = np.flatnonzero(todo)
-        if len(sel):
-            f_new, e_new = _read_keys(keys.take(pa.array(sel)), read_numbers)
-            flags[sel] = f_new.to_numpy(zero_copy_only=False)
-            e164_out[sel] = e_new.to_numpy(zero_copy_only=False)
-        flag_arr, e164_arr = pa.array(flags, pa.string()), pa.array(e164_out, pa.string())
-    if n >= 1000:
-        _KEY_CACHE.insert(0, (keys, flag_arr, e164_arr))
-        del _KEY_CACHE[_KEY_CACHE_SIZE:]
-    return flag_arr, e164_arr
-
-
-def _read_keys(keys: pa.Array, read_numbers: Any) -> tuple[pa.Array, pa.Array]:
-    import numpy as np
-
-    parts = pc.split_pattern(keys, "\x1f", max_splits=1)
-    region = pc.list_element(parts, 0)
-    number = pc.list_element(parts, 1)
-    res = read_numbers(number, region)
+    res = read_numbers(numbers, regions)
     # phone_info reads the NFKC form of the number: only ASCII numbers (NFKC leaves them as they are)
     # are taken from the vectorised reading.
-    decided = res["decided"] & pc.string_is_ascii(number).to_numpy(zero_copy_only=False)
+    decided = res["decided"] & pc.string_is_ascii(numbers).to_numpy(zero_copy_only=False)
     parsed = res["parsed"]
-    flag = pa.array(np.where(parsed & res["valid"], VALID, INVALID).astype(object), pa.string())
+    flag = pc.if_else(pa.array(parsed & res["valid"]), pa.scalar(VALID), pa.scalar(INVALID))
     digits = res["digits"]
     fallback_digits = pc.if_else(pc.greater_equal(pc.utf8_length(digits), 7), digits,
                                  pa.scalar(None, pa.string()))
     e164 = pc.if_else(pa.array(parsed & res["possible"]), res["e164"], fallback_digits)
     if not decided.all():
-        sel = np.flatnonzero(~decided)
-        slow = [phone_info(k) for k in keys.take(pa.array(sel)).to_pylist()]
+        sel = pa.array(np.flatnonzero(~decided))
+        slow = [phone_info(k) for k in keys(sel)]
         mask = pa.array(~decided)
         flag = pc.replace_with_mask(flag, mask, pa.array([v for v, _ in slow], pa.string()))
         e164 = pc.replace_with_mask(e164, mask, pa.array([e for _, e in slow], pa.string()))
     return flag, e164
+
+
+def _scatter(n: int, parts: list[tuple[Any, pa.Array]]) -> pa.Array:
+    """One array of length ``n`` from (positions, values) parts that cover it."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0][1]
+    positions = np.concatenate([np.asarray(p, np.int64) for p, _ in parts])
+    values = pa.concat_arrays([v for _, v in parts])
+    where = np.empty(n, np.int64)
+    where[positions] = np.arange(len(positions))
+    return values.take(pa.array(where))
+
+
+def _tagged(tag: str, numbers: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """:func:`phone_info` of ``tag + "\x1f" + number`` for each of the (distinct, non-null) numbers."""
+    return _read(numbers, pa.nulls(len(numbers), pa.string()).fill_null(tag),
+                 lambda sel: [f"{tag}{_SEP}{v}" for v in numbers.take(sel).to_pylist()])
 
 
 def phone_info_many(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -205,30 +186,146 @@ def phone_info_many(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
     enc = pc.dictionary_encode(keys)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
-    flags, e164 = _phone_info_distinct(enc.dictionary)
+    distinct = enc.dictionary
+    parts = pc.split_pattern(distinct, _SEP, max_splits=1)
+    flags, e164 = _read(pc.list_element(parts, 1), pc.list_element(parts, 0),
+                        lambda sel: distinct.take(sel).to_pylist())
     return pc.take(flags, enc.indices), pc.take(e164, enc.indices)
+
+
+def _nfkc_plus(v: pa.Array) -> pa.Array:
+    return pc.starts_with(pc.utf8_trim_whitespace(pc.utf8_normalize(v, "NFKC")), "+")
+
+
+def phone_rows(values: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Both readings of each phone, in one pass over its distinct numbers:
+
+    - the validity flag, :func:`phone_info` of ``region + "\x1f" + value`` with region ``''`` when the
+      value starts with '+' (null when the value is null, or has no '+' and its region is null);
+    - the fuzzy-matching key, E.164 or digits, :func:`phone_info` likewise, where '+' is looked for in the
+      trimmed NFKC form (a full-width '＋' counts) and a null region reads as ``''``.
+
+    When every row has the same region (a table's default region, the common case), each distinct value
+    is read once without building keys.
+    """
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
+    if len(values) == 0:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    raw_plus = pc.fill_null(pc.starts_with(values, "+"), False)
+    others = pc.unique(pc.filter(regions, pc.is_valid(values)))
+    if len(others) > 1:
+        raw_keys = pc.binary_join_element_wise(pc.if_else(raw_plus, "", regions), values, _SEP)
+        nfkc_keys = pc.binary_join_element_wise(
+            pc.if_else(pc.fill_null(_nfkc_plus(values), False), "", pc.fill_null(regions, "")), values, _SEP)
+        both = pa.concat_arrays([raw_keys, nfkc_keys])
+        flags, e164 = phone_info_many(both)
+        n = len(values)
+        return flags.slice(0, n), e164.slice(n)
+    import numpy as np
+
+    region = others[0].as_py() if len(others) else None
+    enc = pc.dictionary_encode(values)
+    distinct = enc.dictionary
+    d_nfkc = pc.fill_null(_nfkc_plus(distinct), False).to_numpy(zero_copy_only=False)
+    d_raw = pc.fill_null(pc.starts_with(distinct, "+"), False).to_numpy(zero_copy_only=False)
+    n = len(distinct)
+    # The fuzzy reading of every number: '+' numbers with no region, the others in the region ('' if none).
+    f_parts, e_parts = [], []
+    groups = [("", d_nfkc), (region or "", ~d_nfkc)]
+    if region is None or region == "":
+        groups = [("", np.ones(n, bool))]
+    for tag, mask in groups:
+        if mask.all():
+            f, e = _tagged(tag, distinct)
+            f_parts.append((np.arange(n), f))
+            e_parts.append((np.arange(n), e))
+        elif mask.any():
+            sel = np.flatnonzero(mask)
+            f, e = _tagged(tag, distinct.take(pa.array(sel)))
+            f_parts.append((sel, f))
+            e_parts.append((sel, e))
+    e164 = _scatter(n, e_parts)
+    flags = _scatter(n, f_parts)
+    # The validity reading differs only where the two ways of seeing '+' disagree, or where there is no
+    # region (numbers without '+' are then not judged).
+    nfkc_tag_is_region = ~d_nfkc if region else np.zeros(n, bool)
+    raw_tag_is_region = ~d_raw if region else np.zeros(n, bool)
+    unjudged = ~d_raw & (region is None)
+    differ = (nfkc_tag_is_region != raw_tag_is_region) & ~unjudged
+    if unjudged.any() or differ.any():
+        fix = [(np.flatnonzero(~unjudged & ~differ), flags.filter(pa.array(~unjudged & ~differ)))]
+        if unjudged.any():
+            fix.append((np.flatnonzero(unjudged), pa.nulls(int(unjudged.sum()), pa.string())))
+        for tag, mask in (("", differ & d_raw), (region or "", differ & ~d_raw)):
+            if mask.any():
+                sel = np.flatnonzero(mask)
+                fix.append((sel, _tagged(tag, distinct.take(pa.array(sel)))[0]))
+        flags = _scatter(n, fix)
+    return pc.take(flags, enc.indices), pc.take(e164, enc.indices)
+
+
+def phone_columns(table: pa.Table, field: str, default_region: str | None,
+                  null_tokens: tuple[str, ...] = ()) -> tuple[pa.Array, pa.Array]:
+    """:func:`phone_rows` of a table's phone column (cleaned), each row read in its ``country``'s region,
+    else ``default_region``; computed once per table for validity and fuzzy matching."""
+    from portcheck.checks._arrow import clean_column, table_memo
+
+    memo = table_memo(table)
+    key = ("phone", field, default_region, tuple(null_tokens))
+    if key not in memo:
+        rkey = ("phone_regions", default_region, tuple(null_tokens))
+        if rkey not in memo:
+            memo[rkey] = phone_regions(clean_column(table, "country", null_tokens), default_region)
+        memo[key] = phone_rows(clean_column(table, field, null_tokens), memo[rkey])
+    return memo[key]
+
+
+def forget_phone_numbers() -> None:
+    """Drop the numbers and cleaned columns kept for reuse between the checks (the run calls this)."""
+    from portcheck.checks._arrow import forget
+
+    forget()
 
 
 def phone_flags(values: pa.Array, regions: pa.Array) -> pa.Array:
     """``valid``/``invalid`` per phone; null when empty, or when it has no ``+`` and no region is known."""
-    plus = pc.fill_null(pc.starts_with(values, "+"), False)
-    region = pc.if_else(plus, "", regions)
-    key = pc.binary_join_element_wise(region, values, "\x1f")  # null when no region and no +
-    return phone_info_many(key)[0]
+    return phone_rows(values, regions)[0]
 
 
-def _uscc_verdict(value: str) -> str | None:
-    from stdnum.cn import uscc
-
-    return VALID if uscc.is_valid(value) else INVALID
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # python-stdnum's stdnum.cn.uscc
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_SHAPE = r"^[0-9]{8}[0-9A-HJ-NP-RTUW-Y]{10}$"
 
 
 def uscc_flags(values: pa.Array) -> pa.Array:
-    """Check digit of values that look like a Unified Social Credit Code (18 letters/digits); else null."""
+    """Check digit of values that look like a Unified Social Credit Code (18 letters/digits); else null.
+
+    The verdict is python-stdnum's ``stdnum.cn.uscc.is_valid`` (eight digits, then characters of its
+    alphabet, the last one the weighted check character), computed vectorised; tests hold it equal to
+    stdnum on every shape of code.
+    """
+    import numpy as np
+
     compact = pc.utf8_upper(pc.replace_substring_regex(values, r"[ -]", ""))
     looks = pc.fill_null(pc.match_substring_regex(compact, r"^[0-9A-Z]{18}$"), False)
-    candidates = pc.if_else(looks, compact, pa.scalar(None, pa.string()))
-    return map_distinct(candidates, _uscc_verdict)
+    out = np.full(len(compact), None, dtype=object)
+    rows = np.flatnonzero(looks.to_numpy(zero_copy_only=False))
+    if len(rows):
+        cand = compact.take(pa.array(rows)) if len(rows) < len(compact) else compact
+        cand = cand.combine_chunks() if isinstance(cand, pa.ChunkedArray) else cand
+        shaped = pc.match_substring_regex(cand, _USCC_SHAPE).to_numpy(zero_copy_only=False)
+        # Every candidate is 18 ASCII characters: read them as an (n, 18) matrix of bytes.
+        offsets = np.frombuffer(cand.buffers()[1], np.int32)[cand.offset:cand.offset + len(cand) + 1]
+        data = np.frombuffer(cand.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(len(cand), 18)
+        lookup = np.zeros(256, np.int64)
+        for i, ch in enumerate(_USCC_ALPHABET):
+            lookup[ord(ch)] = i
+        idx = lookup[data]
+        total = idx[:, :17] @ np.array(_USCC_WEIGHTS, np.int64)
+        ok = shaped & (idx[:, 17] == (31 - total) % 31)
+        out[rows] = np.where(ok, VALID, INVALID)
+    return pa.array(out, pa.string())
 
 
 def _calendar_ok(values: pa.Array, shape: pa.Array) -> pa.Array:

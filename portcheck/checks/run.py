@@ -8,6 +8,7 @@ figures they need are returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from portcheck.checks.interface import Check, ObjectFindings
@@ -22,35 +23,50 @@ __all__ = ["run_checks", "check_object", "mask_gx_result"]
 
 
 def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast", fuzzy: bool = True,
-               fuzzy_rules: dict[str, dict[str, Any]] | None = None) -> dict[str, ObjectFindings]:
+               fuzzy_rules: dict[str, dict[str, Any]] | None = None,
+               progress: Callable[[str], None] | None = None) -> dict[str, ObjectFindings]:
     """Every check that needs no reference, for each object the export holds (absent objects are left out).
 
     ``engine`` is ``fast`` (pyarrow, the default) or ``gx`` (Great Expectations itself); ``fuzzy=False``
     skips fuzzy duplicate detection; ``fuzzy_rules`` overrides :data:`portcheck.checks.fuzzy.DEFAULT_RULES`
-    per object (partial dicts).
+    per object (partial dicts). ``progress`` is called with the name of each phase as it starts (each phase
+    runs over every object: exact duplicates, fuzzy duplicates, orphans, validity).
     """
+    from portcheck.checks import rules
     from portcheck.schema import OBJECTS
 
+    say = progress or (lambda _msg: None)
+    present = [(obj, ct) for obj in OBJECTS if (ct := dataset.get(obj)) is not None]
     out: dict[str, ObjectFindings] = {}
-    for obj in OBJECTS:
-        ct = dataset.get(obj)
-        if ct is None:
-            continue
-        out[obj] = check_object(dataset, ct, policy, engine=engine, fuzzy=fuzzy,
-                                fuzzy_rules=(fuzzy_rules or {}).get(obj))
+    try:
+        for phase in _PHASES:
+            if phase is _fuzzy and not fuzzy:
+                continue
+            say(_PHASE_NAMES[phase])
+            for obj, ct in present:
+                f = out.setdefault(obj, ObjectFindings(object=obj))
+                phase(f, dataset, ct, policy, engine=engine, fuzzy_rules=(fuzzy_rules or {}).get(obj))
+    finally:
+        rules.forget_phone_numbers()
     return out
 
 
 def check_object(dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *, engine: str = "fast",
                  fuzzy: bool = True, fuzzy_rules: dict[str, Any] | None = None) -> ObjectFindings:
-    from portcheck.checks import duplicates, integrity, validity
+    f = ObjectFindings(object=ct.object)
+    for phase in _PHASES:
+        if phase is _fuzzy and not fuzzy:
+            continue
+        phase(f, dataset, ct, policy, engine=engine, fuzzy_rules=fuzzy_rules)
+    return f
+
+
+def _structure(f: ObjectFindings, dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy,
+               **_: Any) -> None:
     from portcheck.schema import load_schema
 
     obj = ct.object
-    tokens = tuple(dataset.null_tokens)
     odef = load_schema()[obj]
-    f = ObjectFindings(object=obj)
-
     # required fields: each required canonical field must be present as a column
     f.missing_required = [r for r in odef.required if r not in ct.columns]
     present = len(odef.required) - len(f.missing_required)
@@ -69,30 +85,47 @@ def check_object(dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, 
                        "(offset pagination drifted while the data changed)")
 
     # exact duplicates
-    exact = duplicates.exact_duplicates(ct.table, odef.primary_key, tokens)
+    from portcheck.checks import duplicates
+
+    exact = duplicates.exact_duplicates(ct.table, odef.primary_key, tuple(dataset.null_tokens))
     f.duplicate_keys, f.duplicate_rows, f.duplicate_key_values = exact.keys, exact.rows, exact.key_values
 
-    # fuzzy duplicates
-    if fuzzy:
-        from portcheck.checks.fuzzy import find_clusters, rules_for
 
-        rules = rules_for(obj, fuzzy_rules)
-        if rules is not None:
-            f.fuzzy = find_clusters(ct, rules, tokens)
-            f.fuzzy_records = sum(len(c.keys) - 1 for c in f.fuzzy)
+def _fuzzy(f: ObjectFindings, dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *,
+           fuzzy_rules: dict[str, Any] | None = None, **_: Any) -> None:
+    from portcheck.checks.fuzzy import find_clusters, rules_for
 
-    # referential integrity
+    rules = rules_for(ct.object, fuzzy_rules)
+    if rules is not None:
+        f.fuzzy = find_clusters(ct, rules, tuple(dataset.null_tokens))
+        f.fuzzy_records = sum(len(c.keys) - 1 for c in f.fuzzy)
+
+
+def _integrity(f: ObjectFindings, dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy,
+               **_: Any) -> None:
+    from portcheck.checks import integrity
+
+    obj = ct.object
     threshold = policy.threshold(obj, "orphans")
-    for fk in integrity.orphans(dataset, obj, tokens):
+    for fk in integrity.orphans(dataset, obj, tuple(dataset.null_tokens)):
         f.with_fk[fk.fk] = fk.with_fk
         f.orphans[fk.fk] = fk.orphans
         f.parent_absent[fk.fk] = fk.parent_absent
         f.orphan_rows.extend(fk.rows)
         f.checks.append(_orphan_check(obj, fk, threshold))
 
-    # validity
-    f.gx_result, f.validity_checks = validity.validate(ct, engine=engine, null_tokens=tokens)
-    return f
+
+def _validity(f: ObjectFindings, dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *,
+              engine: str = "fast", **_: Any) -> None:
+    from portcheck.checks import validity
+
+    f.gx_result, f.validity_checks = validity.validate(ct, engine=engine,
+                                                       null_tokens=tuple(dataset.null_tokens))
+
+
+_PHASES = (_structure, _fuzzy, _integrity, _validity)
+_PHASE_NAMES = {_structure: "checks: totals, exact duplicates", _fuzzy: "checks: fuzzy duplicates",
+                _integrity: "checks: orphans", _validity: "checks: validity"}
 
 
 def _declared_check(obj: str, ct: CanonicalTable) -> Check:

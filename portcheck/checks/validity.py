@@ -56,18 +56,14 @@ def prepare_table(ct: CanonicalTable, suite: dict[str, Any], null_tokens: Sequen
     """The table the suite is validated on: the columns it reads, cleaned, with flag columns derived."""
     import pyarrow as pa
 
-    from portcheck.checks._arrow import clean, column_or_nulls
+    from portcheck.checks._arrow import clean_column
 
     table = ct.table
-    cleaned: dict[str, pa.Array] = {}
 
     def get(name: str) -> pa.Array:
-        if name not in cleaned:
-            cleaned[name] = clean(column_or_nulls(table, name), null_tokens)
-        return cleaned[name]
+        return clean_column(table, name, null_tokens)
 
     out: dict[str, pa.Array] = {}
-    regions = None
     for e in suite["expectations"]:
         column = e["kwargs"]["column"]
         if column in out:
@@ -77,9 +73,7 @@ def prepare_table(ct: CanonicalTable, suite: dict[str, Any], null_tokens: Sequen
         if derived is None:
             out[column] = get(column)
         elif derived == "phone":
-            if regions is None:
-                regions = rules.phone_regions(get("country"), ct.region)
-            out[column] = rules.phone_flags(get(fld), regions)
+            out[column] = rules.phone_columns(table, fld, ct.region, tuple(null_tokens))[0]
         elif derived == "uscc":
             out[column] = rules.uscc_flags(get(fld))
         elif derived == "date":

@@ -143,6 +143,37 @@ def test_phone_flags_and_keys_equal_phone_info_row_by_row():
             assert f is None and k is None
             continue
         plus = v.startswith("+")
-        assert f == (None if (r is None and not plus) else rules.phone_info(f"{'' if plus else r}\x1f{v}")[0])
+        want = None if (r is None and not plus) else rules.phone_info(f"{'' if plus else r}\x1f{v}")[0]
+        assert f == want
         plus_k = v.strip().replace("＋", "+").startswith("+")
+        assert k == rules.phone_info(f"{'' if plus_k else (r or '')}\x1f{v}")[1]
+
+
+@pytest.mark.parametrize("default_region,countries", [
+    ("CN", None), (None, None), ("CN", ["HK", None, "中国", "US"]), ("", None)])
+def test_one_pass_gives_validity_flags_and_fuzzy_keys_as_each_reads_them(default_region, countries):
+    """phone_key treats a full-width '＋' as '+' and reads numbers without region with none; phone_flags
+    does neither: phone_columns reads each number once for both and must give each its own reading."""
+    values = [f"0755-8888 {i:04d}" for i in range(50)] + [
+        "＋86 138 0013 8000", "+86 138 0013 8000", " +852 2123 4567", "13800138000", None, "2123 4567",
+        "+1 415 555 2671", "１３８ ００１３ ８０００"]
+    cols = {"phone": values}
+    if countries:
+        cols["country"] = [countries[i % len(countries)] for i in range(len(values))]
+    t = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()})
+    rules.forget_phone_numbers()
+    flags, keys = rules.phone_columns(t, "phone", default_region or None)
+    assert rules.phone_columns(t, "phone", default_region or None)[0] is flags  # computed once
+    rules.forget_phone_numbers()
+    regions = rules.phone_regions(pa.array(cols.get("country", [None] * len(values)), pa.string()),
+                                  default_region or None).to_pylist()
+    for v, r, f, k in zip(values, regions, flags.to_pylist(), keys.to_pylist(), strict=True):
+        if v is None:
+            assert f is None and k is None
+            continue
+        v = v.strip()
+        plus = v.startswith("+")
+        want = None if (r is None and not plus) else rules.phone_info(f"{'' if plus else r}\x1f{v}")[0]
+        assert f == want
+        plus_k = v.replace("＋", "+").startswith("+")
         assert k == rules.phone_info(f"{'' if plus_k else (r or '')}\x1f{v}")[1]
