@@ -84,14 +84,17 @@ def is_encoding(ref: str, exp: str) -> bool:
     r, e = nz.text(ref), nz.text(exp)
     if r.isascii() or not e:
         return False
-    raw = r.encode("utf-8")
-    for codec in _MOJIBAKE_CODECS:
-        for errors in ("strict", "replace", "ignore"):
-            try:
-                if raw.decode(codec, errors=errors).strip() == e:
-                    return True
-            except UnicodeDecodeError:
-                continue
+    # The bytes of the reference as written (with and without the white space around it) and of its NFC
+    # form: they differ for decomposed text and CJK compatibility ideographs (U+FA2A 飯 is U+98EF after NFC),
+    # and the vendor garbled what was written.
+    for raw in dict.fromkeys((ref.encode("utf-8"), ref.strip().encode("utf-8"), r.encode("utf-8"))):
+        for codec in _MOJIBAKE_CODECS:
+            for errors in ("strict", "replace", "ignore"):
+                try:
+                    if nz.text(raw.decode(codec, errors=errors)) == e:
+                        return True
+                except UnicodeDecodeError:
+                    continue
     if "?" in e or "\ufffd" in e:
         candidates = {r, ref.strip()}  # the NFC form, and the reference as written (e.g. decomposed)
         for c in candidates:

@@ -117,13 +117,16 @@ def instant(value: str, zone: str = "UTC") -> datetime | None:
         naive = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro)
     except ValueError:
         return None
-    if tz:
-        return (naive - _offset(tz)).replace(tzinfo=timezone.utc)
     try:
-        aware = naive.replace(tzinfo=_zone(zone))
-    except Exception:  # unknown zone names are rejected where the option is parsed
-        aware = naive.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc)
+        if tz:
+            return (naive - _offset(tz)).replace(tzinfo=timezone.utc)
+        try:
+            aware = naive.replace(tzinfo=_zone(zone))
+        except Exception:  # unknown zone names are rejected where the option is parsed
+            aware = naive.replace(tzinfo=timezone.utc)
+        return aware.astimezone(timezone.utc)
+    except OverflowError:  # '0001-01-01T00:00:00+08:00' (a "no date" sentinel) has no UTC moment in range
+        return None
 
 
 @lru_cache(maxsize=_CACHE)
@@ -167,7 +170,16 @@ def phone(value: str, region: str | None) -> str | None:
         n = phonenumbers.parse(t, None if t.startswith("+") else region)
     except phonenumbers.NumberParseException:
         return None
-    return phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_possible_number(n):  # '01' with a region: too short to be any number
+        return None
+    e164 = phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+    try:  # '000000000' gives '+8600000000', which reads back as '+860000000': no stable form
+        again = phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.E164
+        )
+    except phonenumbers.NumberParseException:
+        return None
+    return e164 if again == e164 else None
 
 
 def email(value: str, keep_local_case: bool = False) -> str:
@@ -213,7 +225,13 @@ def normalise(value: str, ftype: str, *, zone: str = "UTC", region: str | None =
         n = number(value)
         return n.normalize() if n is not None else text(value)
     if ftype == schema.PHONE:
-        return phone(value, region) or digits(text(value)) or text(value)
+        # A number phonenumbers cannot read compares as its digits, keeping a leading '+' (so that the form
+        # reads the same when normalised again); a value with other characters ("'+86 …", 'Tel: …') is not
+        # written as a phone number and compares as its text.
+        t = text(value)
+        if not looks_like_phone(t):
+            return t
+        return phone(t, region) or ("+" if t.startswith("+") else "") + digits(t)
     if ftype == schema.EMAIL:
         return email(value, keep_local_case)
     if ftype == schema.BOOLEAN:
