@@ -159,7 +159,7 @@ def _parse(
     if options.header_row and options.header_row > 1:
         skip = options.header_row - 1
     header_sample = _drop_lines(sample, skip)
-    first = next(csv.reader(io.StringIO(header_sample), delimiter=delimiter), None) or []
+    first = next(csv.reader(io.StringIO(header_sample, newline=""), delimiter=delimiter), None) or []
     width = len(first)
 
     end, footer, declared = _salesforce_footer(utf8, delimiter)
@@ -315,7 +315,7 @@ def _put_back_ragged(
     _raise_field_limit()
     rows = []
     for _number, text, _n in bad:
-        fields = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
         rows.append(fields)
     most = max(len(r) for r in rows)
     extra = [f"_extra_{i}" for i in range(1, most - width + 1)] if most > width else []
@@ -403,7 +403,9 @@ def detect_delimiter(sample: str, suffix: str = ".csv") -> str | None:
     for d in DELIMITERS:
         try:
             counts = [
-                len(r) for r in itertools.islice(csv.reader(io.StringIO(records_text), delimiter=d), 50) if r
+                len(r)
+                for r in itertools.islice(csv.reader(io.StringIO(records_text, newline=""), delimiter=d), 50)
+                if r
             ]
         except csv.Error:
             continue
