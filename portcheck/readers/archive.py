@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -149,7 +150,7 @@ def _read_member(
             f"{full} uses a compression method portcheck cannot read ({e})",
             hint="re-pack the archive with ordinary ZIP (deflate) compression",
         ) from e
-    except (*_bad_zip(), EOFError, OSError, ValueError) as e:
+    except (*_bad_zip(), EOFError, OSError, ValueError, zlib.error) as e:
         if password and encrypted and ("bad password" in str(e).lower() or "hmac" in str(e).lower()):
             raise InputError(f"the password does not open {full}", hint=PASSWORD_HINT) from e
         raise ReadError(

@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -46,7 +48,8 @@ def read_workbook(
 
         check_declared_sizes(data, name, max_ratio=options.max_ratio, max_total_bytes=options.max_total_bytes)
     try:
-        wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with _rust_panics_quiet():
+            wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(m.name, m.typ, m.visible) for m in wb.sheets_metadata]
     except cal.PasswordError as e:
         raise InputError(f"{name} is password-protected", hint=PASSWORD_HINT) from e
@@ -54,18 +57,29 @@ def read_workbook(
         raise ReadError(
             f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT
         ) from e
+    except BaseException as e:
+        if not _is_panic(e):
+            raise
+        raise ReadError(f"{name} is not a readable Excel workbook (damaged)", hint=CORRUPT_HINT) from e
     formats = _FormatReader(data, fmt)
     tables: list[RawTable] = []
     for sheet_name, typ, visible in sheets:
         if typ != cal.SheetTypeEnum.WorkSheet:
             continue  # chart sheets, dialog sheets: no cells
         try:
-            sheet = wb.get_sheet_by_name(sheet_name)
-            rows = sheet.to_python(skip_empty_area=True)
+            with _rust_panics_quiet():
+                sheet = wb.get_sheet_by_name(sheet_name)
+                rows = sheet.to_python(skip_empty_area=True)
             start_row, start_col = sheet.start or (0, 0)
         except (cal.CalamineError, OSError, ValueError) as e:
             raise ReadError(
                 f"sheet {sheet_name!r} of {name} cannot be read ({_first_line(e)})", hint=CORRUPT_HINT
+            ) from e
+        except BaseException as e:
+            if not _is_panic(e):
+                raise
+            raise ReadError(
+                f"sheet {sheet_name!r} of {name} cannot be read (damaged)", hint=CORRUPT_HINT
             ) from e
         table = _sheet_table(rows, start_row, start_col, sheet_name, name, source, options, fmt, formats)
         if table is None:
@@ -76,6 +90,48 @@ def read_workbook(
         tables.append(table)
     formats.close()
     return tables
+
+
+@contextmanager
+def _rust_panics_quiet() -> Iterator[None]:
+    """Keep what Rust's panic hook prints (a message, and a backtrace with RUST_BACKTRACE set) off stderr.
+
+    A panic becomes an exception (see :func:`_is_panic`) and then one sentence; anything else calamine writes
+    to stderr is passed on when the call returns.
+    """
+    import os
+    import sys
+    import tempfile
+
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced (tests, embedding): nothing to guard
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    panicked = False
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            yield
+        except BaseException as e:
+            panicked = _is_panic(e)
+            raise
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            if not panicked:
+                capture.seek(0)
+                text = capture.read()
+                if text:
+                    os.write(fd, text)
+
+
+def _is_panic(e: BaseException) -> bool:
+    """A Rust panic inside calamine on a malformed workbook: pyo3 raises it as PanicException, which derives
+    from BaseException (so that ``except Exception`` does not swallow it); here it means a damaged file."""
+    return type(e).__name__ == "PanicException"
 
 
 def _first_line(e: BaseException) -> str:
@@ -93,7 +149,7 @@ def _decrypt(data: bytes, name: str, options: ReadOptions) -> tuple[bytes, bool]
     try:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         encrypted = office.is_encrypted()
-    except (mse.FileFormatError, OSError, ValueError, KeyError, AssertionError) as e:
+    except Exception as e:  # noqa: BLE001 - a damaged OLE2 file fails in olefile/msoffcrypto in many ways
         raise ReadError(
             f"{name} is not a readable Excel workbook ({_first_line(e)})", hint=CORRUPT_HINT
         ) from e
@@ -107,7 +163,7 @@ def _decrypt(data: bytes, name: str, options: ReadOptions) -> tuple[bytes, bool]
         office.decrypt(out)
     except (mse.InvalidKeyError, mse.DecryptionError) as e:
         raise InputError(f"the password does not open {name}", hint=PASSWORD_HINT) from e
-    except (mse.FileFormatError, OSError, ValueError, KeyError, AssertionError) as e:
+    except Exception as e:  # noqa: BLE001 - as above: damaged, whatever the library raises
         raise ReadError(f"{name} cannot be decrypted ({_first_line(e)})", hint=CORRUPT_HINT) from e
     return out.getvalue(), True
 
