@@ -479,7 +479,10 @@ def _salesforce_footer(utf8: bytes, delimiter: str) -> tuple[int, list[str], Dec
         [
             f.strip()
             for f in next(
-                csv.reader(io.StringIO(ln.rstrip(b"\r").decode("utf-8", "replace")), delimiter=delimiter), []
+                csv.reader(
+                    io.StringIO(ln.rstrip(b"\r").decode("utf-8", "replace"), newline=""), delimiter=delimiter
+                ),
+                [],
             )
             if f.strip()
         ]
