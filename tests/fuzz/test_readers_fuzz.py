@@ -150,6 +150,8 @@ def _zip_with_bad_deflate() -> bytes:
 
 REGRESSIONS = {  # inputs fuzzing found, each once a crash (kept so that they stay fixed)
     "csv-lone-cr": ("customer.csv", b"\r!"),  # csv.Error from the header sniffing (CR-only line endings)
+    "csv-cr-near-a-footer": ("report.csv", b"Name,Notes\nAcme,x\r y\n\nGrand Totals (1 records)\n"),  # ditto,
+    # in the Salesforce footer scan
     "xls-cut-short": ("book.xls", SEEDS["xls"][1][:-180]),  # a Rust panic in calamine (PanicException)
     "zip-bad-deflate": ("export.zip", _zip_with_bad_deflate()),  # zlib.error from a member
 }
