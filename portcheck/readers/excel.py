@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -47,6 +49,7 @@ def read_workbook(
         from portcheck.readers.archive import check_declared_sizes
 
         check_declared_sizes(data, name, max_ratio=options.max_ratio, max_total_bytes=options.max_total_bytes)
+        check_shared_string_cells(data, name, options.max_total_bytes)
     try:
         with _rust_panics_quiet():
             wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -90,6 +93,72 @@ def read_workbook(
         tables.append(table)
     formats.close()
     return tables
+
+
+MIN_SHARED_CELL = 20  # bytes of sheet XML a cell using a shared string takes at least: <c t="s"><v>0</v></c>
+SHORT_SHARED = 256  # shared strings up to this long are bounded by their count, longer ones one by one
+MAX_LONG_COUNTED = 64  # more long shared strings than this: the sheets are scanned cell by cell
+_SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_SHARED_CELL = re.compile(rb"\bt=[\"']s[\"'][^>]*>\s*<(?:\w+:)?v>(\d+)<")
+
+
+def check_shared_string_cells(data: bytes, name: str, max_total_bytes: int) -> None:
+    """Refuse a workbook whose cells repeat shared strings into more text than ``max_total_bytes``.
+
+    Each cell that uses a shared string gets its own copy when the sheet is read, so a small file can ask for
+    gigabytes: one 32 KB string used by a million cells is 30 GiB. Bounds first, each an over-estimate: the
+    longest shared string times the most cells the sheets' sizes could hold (costs nothing); then the cells
+    marked ``t="s"`` times 256 bytes plus each longer string times the times its index appears (byte counts).
+    Only when both exceed the limit are the cells read one by one for the exact figure, which decides. The
+    parts' sizes were checked already, so reading the sheets here is bounded.
+    """
+    import zipfile
+
+    from portcheck.errors import LimitExceeded
+    from portcheck.readers._common import human_bytes
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            sst = next((i for i in infos if i.filename.lower().endswith("sharedstrings.xml")), None)
+            sheets = [
+                i
+                for i in infos
+                if i.filename.lower().startswith("xl/worksheets/") and i.filename.lower().endswith(".xml")
+            ]
+            if sst is None or not sheets:
+                return
+            xml = zf.read(sst)
+            starts = [m.start() for m in _SI.finditer(xml)] + [len(xml)]
+            lengths = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+            if (
+                not lengths
+                or max(lengths) * sum(i.file_size for i in sheets) // MIN_SHARED_CELL <= max_total_bytes
+            ):
+                return
+            long = {k: n for k, n in enumerate(lengths) if n > SHORT_SHARED}
+            if len(long) <= MAX_LONG_COUNTED:
+                bound = 0
+                for info in sheets:
+                    sheet = zf.read(info)
+                    bound += (sheet.count(b't="s"') + sheet.count(b"t='s'")) * min(SHORT_SHARED, max(lengths))
+                    bound += sum(n * sheet.count(b">%d</" % k) for k, n in long.items())
+                if bound <= max_total_bytes:
+                    return
+            total = 0
+            for info in sheets:  # the exact figure: each shared-string cell's own string
+                sheet = zf.read(info)
+                total += sum(lengths[i] for i in map(int, _SHARED_CELL.findall(sheet)) if i < len(lengths))
+                if total > max_total_bytes:
+                    limit = human_bytes(max_total_bytes)
+                    raise LimitExceeded(
+                        f"{name}: its cells repeat shared strings into more than {limit} of text "
+                        f"(limit max_total_bytes, reached in {info.filename})",
+                        hint="this is how spreadsheet bombs look; if you trust the file, raise the limit "
+                        "with --max-bytes (e.g. --max-bytes 32G) or PORTCHECK_MAX_BYTES",
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error):
+        return  # unreadable as a ZIP: calamine says so in its own words
 
 
 @contextmanager
