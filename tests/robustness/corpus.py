@@ -656,6 +656,24 @@ def _xlsx_not_a_zip(d: Path) -> list[str]:
     return check("book.xlsx")
 
 
+def _xlsx_shared_cells_bomb(d: Path) -> list[str]:
+    """300,000 cells using one 32,000-character shared string: a 3 MiB file asking for 9 GiB of text."""
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        "<si><t>" + "A" * 32_000 + "</t></si></sst>"
+    ).encode()
+    body = "".join(
+        f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="B{i}" t="s"><v>0</v></c></row>'
+        for i in range(2, 300_002)
+    )
+    sheet = _sheet([[_inline("A1", "customer_id"), _inline("B1", "notes")]]).replace(
+        "</sheetData>", body + "</sheetData>"
+    )
+    write(d, "cells.xlsx", _ooxml(sheet, shared=sst))
+    return check("cells.xlsx")
+
+
 def _xlsx_bomb_lying(d: Path) -> list[str]:
     """The shared-strings bomb with headers declaring 64 KiB: the reader stops there and finds it damaged."""
     unit = b"<si><t>" + b"A" * 1017 + b"</t></si>"
@@ -687,6 +705,41 @@ def _xlsx_bomb_lying(d: Path) -> list[str]:
         _append_raw_member(book, "xl/sharedStrings.xml", _deflate_stream(3 * GiB, unit, head), 64 * 1024, 0),
     )
     return check("bomb.xlsx")
+
+
+def _xls_cut_short(d: Path) -> list[str]:
+    """An .xls download cut off 180 bytes early (it made calamine panic before portcheck caught that)."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Accounts")
+    for r, row in enumerate([["Id", "Name"], ["1", "Acme"], ["2", "客户"]]):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write(d, "book.xls", buf.getvalue()[:-180])
+    return check("book.xls")
+
+
+def _check_max_bytes(d: Path) -> list[str]:
+    """A 3 MiB CSV in a ZIP, read with --max-bytes 1M."""
+    rows = "".join(
+        f"C{i},Customer {i * 7919 % 100003},{i * 104729 % 999983}@x.example,1,n\n" for i in range(60_000)
+    )
+    write(d, "export.zip", _zip({"customer.csv": CUSTOMER_HEADER + rows}))
+    return check("export.zip", "--max-bytes", "1M")
+
+
+def _inspect_max_files(d: Path) -> list[str]:
+    for i in range(12):
+        write(d, f"export/part-{i:02d}.csv", CUSTOMER_HEADER + CUSTOMER_ROWS)
+    return ["inspect", "export", "--max-files", "10"]
+
+
+def _check_max_json_depth(d: Path) -> list[str]:
+    write(d, "customers.json", '{"records": [{"a": ' + '{"a": ' * 10 + "1" + "}" * 10 + "}]}")
+    return check("customers.json", "--max-json-depth", "8")
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -1002,6 +1055,14 @@ CASES: list[Case] = [
         timeout=120,
     ),
     Case(
+        "xlsx-shared-cells-bomb",
+        "an .xlsx whose 300,000 cells all use one 32,000-character shared string",
+        _xlsx_shared_cells_bomb,
+        "refused",
+        r"cells\.xlsx: its cells repeat shared strings into more than 8\.0 GiB of text "
+        r"\(limit max_total_bytes",
+    ),
+    Case(
         "xlsx-bomb-lying-header",
         "the same workbook, its header claiming the part is 64 KiB",
         _xlsx_bomb_lying,
@@ -1009,6 +1070,35 @@ CASES: list[Case] = [
         r"bomb\.xlsx is not a readable Excel workbook",
     ),
     Case("xlsx-not-a-zip", "a damaged .xlsx", _xlsx_not_a_zip, "refused", r"book\.xlsx is not a readable"),
+    Case(
+        "xls-cut-short",
+        "an .xls cut off mid-download",
+        _xls_cut_short,
+        "refused",
+        r"book\.xls is not a readable Excel workbook \(damaged\)",
+    ),
+    Case(
+        "check-max-bytes",
+        "a ZIP expanding past `check --max-bytes 1M`",
+        _check_max_bytes,
+        "refused",
+        r"archives in the export expand to more than 1\.0 MiB \(limit max_total_bytes, reached in "
+        r"export\.zip/customer\.csv\)",
+    ),
+    Case(
+        "inspect-max-files",
+        "12 files with `--max-files 10`",
+        _inspect_max_files,
+        "refused",
+        r"the export holds more than 10 files \(limit max_files, reached at part-10\.csv\)",
+    ),
+    Case(
+        "check-max-json-depth",
+        "a record nested 11 deep with `check --max-json-depth 8`",
+        _check_max_json_depth,
+        "refused",
+        r"customers\.json is nested more than 8 levels deep",
+    ),
     Case(
         "zip-slip",
         "a ZIP with a `../` member path",
