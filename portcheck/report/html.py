@@ -586,6 +586,10 @@ def _inventory_row(e: dict, lang: str) -> dict[str, Any]:
         "rows": fmt_int(e.get("rows")),
         "mapped": object_markup(str(mapped), lang) if mapped else _Tr(lang)("not_mapped"),
         "unread": not mapped,
+        # What the reader noticed (ragged rows, NUL bytes, a mixed encoding …): the count in both languages,
+        # the reader's own words (English) only in the English report; report.json has them all.
+        "issue_count": fmt_int(int(e.get("issue_count", len(e.get("issues") or [])) or 0)),
+        "issues": [data(t) for t in (e.get("issues") or [])[:5]] if lang == "en" else [],
     }
 
 

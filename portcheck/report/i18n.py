@@ -79,6 +79,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sec_checks": ("Checks", "检查项"),
     "sec_traps": ("Trial drill: traps", "试用期导出演练：陷阱"),
     "sec_inventory": ("Inventory of tables read", "已读取数据表清单"),
+    "col_read_issues": ("Reading issues", "读取问题数"),
     "sec_inputs": ("Input files and their SHA-256", "输入文件及其 SHA-256 哈希"),
     "sec_policy": ("Policy and options", "验收策略与选项"),
     "sec_verify": ("How to verify this report", "如何验证本报告"),
