@@ -360,8 +360,8 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         for cl in f.fuzzy:
             surplus = max(len(cl.keys) - 1, 0)
             fuzzy_records += surplus
-            if c is not None and c.export_pk_to_ref_pk:
-                refs = [c.export_pk_to_ref_pk.get(k) for k in cl.keys]
+            if c is not None and c.pk_pairs is not None and len(c.pk_pairs[0]):
+                refs = c.reference_keys_of(cl.keys)
                 if all(refs) and len(set(refs)) == len(refs):
                     continue
             charged_fuzzy += surplus

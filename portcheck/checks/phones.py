@@ -136,6 +136,13 @@ def _calling_codes() -> tuple[dict[int, tuple[str, ...]], list[str]]:
     return dict(COUNTRY_CODE_TO_REGION_CODE), [str(c) for c in COUNTRY_CODE_TO_REGION_CODE]
 
 
+@lru_cache(maxsize=1)
+def _supported_regions() -> frozenset[str]:
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return frozenset(SUPPORTED_REGIONS)
+
+
 def _lengths(arr: pa.Array) -> np.ndarray:
     import pyarrow.compute as pc
 
@@ -216,7 +223,8 @@ def _validity(cc: int, nsn: pa.Array) -> np.ndarray:
     return valid
 
 
-def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str, Any]:
+def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
+                 digits: pa.Array | None = None) -> dict[str, Any]:
     """What phonenumbers makes of each number (read in its row's region unless it starts with ``+``).
 
     ``numbers`` are the strings phonenumbers would be given (callers trim/normalise as they do for
@@ -226,7 +234,7 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
     - ``decided``: the row was read here; where False the other fields mean nothing (ask phonenumbers);
     - ``parsed``: ``phonenumbers.parse(number, region)`` succeeds; ``e164``: its E.164 form;
     - ``possible`` / ``valid``: ``is_possible_number`` / ``is_valid_number`` of the parsed number;
-    - ``digits``: the ASCII digits of the number, in order.
+    - ``digits``: the ASCII digits of the number, in order (pass them when you have them).
     """
     import numpy as np
     import pyarrow as pa
@@ -238,7 +246,10 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
         regions = pa.nulls(n, pa.string())
     regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
     text = pc.fill_null(numbers, "")
-    digits = pc.replace_substring_regex(text, r"[^0-9]+", "")
+    if digits is None:
+        digits = pc.replace_substring_regex(text, r"[^0-9]+", "")
+    else:
+        digits = pc.fill_null(digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits, "")
     simple = (pc.match_substring_regex(text, _SIMPLE).to_numpy(zero_copy_only=False)
               & (_lengths(text) <= _MAX_SIMPLE_LENGTH) & (_lengths(digits) >= 3))
     plus = pc.starts_with(text, "+").to_numpy(zero_copy_only=False)
@@ -279,11 +290,16 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
             groups.append((rows, cc, meta, n0))
     region_rows = np.flatnonzero(simple & ~plus & has_region)
     if len(region_rows):
+        supported = _supported_regions()
         for region, sel in _groups(region_arr.take(region_rows)):
-            meta = _meta_for_region(region)
-            if meta is None:
-                continue
             rows = region_rows[sel]
+            if region not in supported:
+                decided[rows] = True  # parse refuses a region it does not know ("cn", "XX"): not parsed
+                continue
+            meta = _meta_for_region(region)
+            if meta is None:  # pragma: no cover - every supported region has metadata
+                decided[rows] = False
+                continue
             n0 = digits.take(rows)
             # An international call prefix (00 86 …) or the region's own calling code written without '+'
             # (86 138 …) send phonenumbers down other paths: it decides those.

@@ -17,6 +17,7 @@ from portcheck.compare import classify as cl
 from portcheck.compare import normalize as nz
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pyarrow as pa
 
     from portcheck.canonical import CanonicalDataset, CanonicalTable
@@ -48,6 +49,31 @@ class PairSpec:
 
 
 @dataclass
+class KeyPairs:
+    """Primary keys of paired records: ``ref[i]`` (reference) pairs with ``exp[i]`` (export)."""
+
+    ref: pa.Array
+    exp: pa.Array
+    unique: bool | None = None  # both sides free of repeats (None: not known yet)
+    identity: bool | None = None  # every pair is one key kept as it was (None: not known yet)
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+    def is_unique(self) -> bool:
+        if self.unique is None:
+            self.unique = _unique(self.ref) and _unique(self.exp)
+        return self.unique
+
+    def is_identity(self) -> bool:
+        if self.identity is None:
+            import pyarrow.compute as pc
+
+            self.identity = bool(pc.all(pc.equal(self.ref, self.exp)).as_py() in (True, None))
+        return self.identity
+
+
+@dataclass
 class FieldFigures:
     compared: int = 0
     matched: int = 0
@@ -72,10 +98,41 @@ class ObjectComparison:
     extra_keys: list[str] = field(default_factory=list)  # export keys with no reference record
     ambiguous_keys: list[str] = field(default_factory=list)
     mismatches: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # key, field, defect, ref, exp
-    # reference primary key -> export primary key of the paired record (for FK translation and uniqueness)
-    pk_map: dict[str, str] = field(default_factory=dict)
-    paired_export_pks: set[str] = field(default_factory=set)
-    export_pk_to_ref_pk: dict[str, str] = field(default_factory=dict)
+    # (reference primary keys, export primary keys) of the paired records, both non-empty, in reference
+    # order: the children's foreign keys are translated through them, uniqueness charging reads them.
+    pk_pairs: KeyPairs | None = None
+    _dicts: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def pk_map(self) -> dict[str, str]:
+        """reference primary key -> export primary key of the paired record (built on first use)."""
+        if "pk_map" not in self._dicts:
+            p = self.pk_pairs
+            self._dicts["pk_map"] = (dict(zip(p.ref.to_pylist(), p.exp.to_pylist(), strict=True)) if p
+                                     else {})
+        return self._dicts["pk_map"]
+
+    @property
+    def export_pk_to_ref_pk(self) -> dict[str, str]:
+        if "export_pk_to_ref_pk" not in self._dicts:
+            self._dicts["export_pk_to_ref_pk"] = {e: r for r, e in self.pk_map.items()}
+        return self._dicts["export_pk_to_ref_pk"]
+
+    @property
+    def paired_export_pks(self) -> set[str]:
+        return set(self.export_pk_to_ref_pk)
+
+    def reference_keys_of(self, export_keys: list[str]) -> list[str | None]:
+        """``export_pk_to_ref_pk.get(k)`` for each key, without building the dict for a million records."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.pk_pairs or not export_keys:
+            return [None] * len(export_keys)
+        if not self.pk_pairs.is_unique():
+            return [self.export_pk_to_ref_pk.get(k) for k in export_keys]
+        pos = pc.index_in(pa.array(export_keys, pa.string()), value_set=self.pk_pairs.exp)
+        return pc.take(self.pk_pairs.ref, pos).to_pylist()
 
     @property
     def compared(self) -> int:
@@ -99,6 +156,12 @@ class CompareOptions:
     region: str | None = None  # --region: overrides both profiles' default
     keep_email_local_case: bool = False
     max_mismatch_rows: int = 1_000_000
+
+
+def _unique(arr: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return pc.count_distinct(arr).as_py() == len(arr)
 
 
 def _column(t: CanonicalTable, name: str) -> pa.ChunkedArray:
@@ -133,16 +196,6 @@ def _salesforce_15(a: pa.Array, b: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.utf8_slice_codeunits(a, 0, 15), pc.utf8_slice_codeunits(b, 0, 15)
 
 
-def _first_and_repeats(keys: pa.Array) -> tuple[pa.Table, pa.Table]:
-    """(first row per key, counts per key) for a key column (nulls excluded)."""
-    import pyarrow as pa
-
-    t = pa.table({"k": keys, "row": pa.array(range(len(keys)), pa.int64())}).filter(
-        pa.compute.is_valid(keys))
-    g = t.group_by("k", use_threads=False).aggregate([("row", "min"), ("row", "count")])
-    return g, t
-
-
 def _country_region(value: str | None, default: str | None) -> str | None:
     if value:
         v = nz.text(value)
@@ -154,59 +207,97 @@ def _country_region(value: str | None, default: str | None) -> str | None:
     return default
 
 
-def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pair: PairSpec,
-                   parent_maps: dict[str, dict[str, str]], options: CompareOptions,
-                   ref_nulls: frozenset[str] = frozenset(), exp_nulls: frozenset[str] = frozenset(),
-                   ) -> ObjectComparison:
-    """Compare one object. ``parent_maps``: FK field -> {reference parent pk: export parent pk}."""
+def _pairing(rkeys: pa.Array, ekeys: pa.Array) -> dict[str, Any]:
+    """Pair reference and export rows by key, through one dictionary of both sides' keys (numpy after)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    n_r, n_e = len(rkeys), len(ekeys)
+    enc = pc.dictionary_encode(pa.concat_arrays([rkeys.cast(pa.string()), ekeys.cast(pa.string())]))
+    k = len(enc.dictionary)
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    rc, ec = codes[:n_r], codes[n_r:]
+
+    def first_and_count(c: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.flatnonzero(c >= 0)
+        count = np.bincount(c[rows], minlength=k)
+        first = np.full(k, n, np.int64)
+        np.minimum.at(first, c[rows], rows)
+        return first, count
+
+    r_first, r_count = first_and_count(rc, n_r)
+    e_first, e_count = first_and_count(ec, n_e)
+    unique_ref = r_count == 1
+    matched = np.flatnonzero(unique_ref & (e_count >= 1))
+    order = np.argsort(r_first[matched], kind="stable")
+    matched = matched[order]
+
+    def keys_by(codes_: np.ndarray, rows: np.ndarray) -> list[str]:
+        return enc.dictionary.take(pa.array(codes_[np.argsort(rows, kind="stable")])).to_pylist()
+
+    ambiguous = np.flatnonzero(r_count > 1)
+    missing = np.flatnonzero(unique_ref & (e_count == 0))
+    extra = np.flatnonzero((e_count >= 1) & ~unique_ref)
+    return {
+        "rrows": r_first[matched], "erows": e_first[matched],
+        "duplicate_keys": int((e_count[e_count > 0] - 1).sum()),
+        "ambiguous": int(r_count[ambiguous].sum()) + rkeys.null_count,
+        "ambiguous_keys": keys_by(ambiguous, r_first[ambiguous]),
+        "missing_keys": keys_by(missing, r_first[missing]),
+        "extra_keys": keys_by(extra, e_first[extra]),
+    }
+
+
+def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pair: PairSpec,
+                   parent_maps: dict[str, Any], options: CompareOptions,
+                   ref_nulls: frozenset[str] = frozenset(), exp_nulls: frozenset[str] = frozenset(),
+                   ) -> ObjectComparison:
+    """Compare one object. ``parent_maps``: FK field -> the parent's ``pk_pairs`` (reference primary keys,
+    export primary keys), or a dict {reference parent pk: export parent pk}."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from portcheck.compare import cells
 
     odef = schema.load_schema()[obj]
     res = ObjectComparison(object=obj, pair=pair, reference=ref_t.rows, export=exp_t.rows)
 
-    rkeys = _clean_keys(_column(ref_t, pair.reference_field)) if pair.reference_field in ref_t.columns \
-        else pa.nulls(ref_t.rows, pa.string())
-    ekeys = _clean_keys(_column(exp_t, pair.export_field)) if pair.export_field in exp_t.columns \
-        else pa.nulls(exp_t.rows, pa.string())
-    rkeys, ekeys = _salesforce_15(rkeys, ekeys)
+    clean_cache: dict[tuple[str, str], pa.Array] = {}
 
-    # Export: the first row of each key pairs; later rows with the same key are duplicates.keys.
-    eg, _ = _first_and_repeats(ekeys)
-    res.duplicate_keys = int(pc.sum(pc.subtract(eg.column("row_count"), 1)).as_py() or 0)
-    # Reference: a repeated key is ambiguous, those records stay unpaired; an empty key too.
-    rg, _ = _first_and_repeats(rkeys)
-    rep = pc.greater(rg.column("row_count"), 1)
-    amb_keys = rg.filter(rep)
-    res.ambiguous = int(pc.sum(amb_keys.column("row_count")).as_py() or 0) + rkeys.null_count
-    res.ambiguous_keys = amb_keys.column("k").to_pylist()
-    r_unique = rg.filter(pc.invert(rep)).rename_columns(["k", "rrow", "rcount"])
-    e_first = eg.rename_columns(["k", "erow", "ecount"])
-    joined = r_unique.join(e_first, "k", join_type="inner", use_threads=True)
-    joined = joined.sort_by("rrow")
-    rrows = joined.column("rrow").combine_chunks()
-    erows = joined.column("erow").combine_chunks()
-    res.matched = len(joined)
+    def cleaned(side: str, t: CanonicalTable, name: str) -> pa.Array:
+        if (side, name) not in clean_cache:
+            clean_cache[(side, name)] = _clean_keys(_column(t, name)) if name in t.columns \
+                else pa.nulls(t.rows, pa.string())
+        return clean_cache[(side, name)]
 
-    in_export = pc.is_in(r_unique.column("k"), value_set=e_first.column("k"))
-    res.missing_keys = r_unique.filter(pc.invert(in_export)).sort_by("rrow").column("k").to_pylist()
+    rkeys, ekeys = _salesforce_15(cleaned("r", ref_t, pair.reference_field),
+                                  cleaned("e", exp_t, pair.export_field))
+
+    # The first export row of each key pairs; later rows with the same key are duplicates.keys. A key that
+    # repeats in the reference is ambiguous: those records stay unpaired; an empty key too.
+    p = _pairing(rkeys, ekeys)
+    res.duplicate_keys = p["duplicate_keys"]
+    res.ambiguous, res.ambiguous_keys = p["ambiguous"], p["ambiguous_keys"]
+    res.missing_keys, res.extra_keys = p["missing_keys"], p["extra_keys"]
     res.missing = len(res.missing_keys)
-    paired_or_amb = pa.concat_arrays([r_unique.column("k").combine_chunks(), amb_keys.column("k").combine_chunks()])
-    e_extra = e_first.filter(pc.invert(pc.is_in(e_first.column("k"), value_set=r_unique.column("k"))))
-    res.extra_keys = e_extra.sort_by("erow").column("k").to_pylist()
+    rrows, erows = pa.array(p["rrows"]), pa.array(p["erows"])
+    res.matched = len(rrows)
     # export = matched + extra + duplicates.keys: rows without a key, and rows whose key is ambiguous in
     # the reference, cannot pair and count as extra.
     res.extra = res.export - res.matched - res.duplicate_keys
-    del paired_or_amb
 
-    # Primary-key pairing map, for the children's foreign keys and for uniqueness charging.
+    # Primary-key pairs, for the children's foreign keys and for uniqueness charging.
     pk = odef.primary_key
     if pk in ref_t.columns and pk in exp_t.columns and res.matched:
-        rpk = _clean_keys(_column(ref_t, pk)).take(rrows).to_pylist()
-        epk = _clean_keys(_column(exp_t, pk)).take(erows).to_pylist()
-        res.pk_map = {r: e for r, e in zip(rpk, epk) if r is not None and e is not None}
-        res.export_pk_to_ref_pk = {e: r for r, e in res.pk_map.items()}
-        res.paired_export_pks = set(res.export_pk_to_ref_pk)
+        rpk = cleaned("r", ref_t, pk).take(rrows)
+        epk = cleaned("e", exp_t, pk).take(erows)
+        both = pc.and_(pc.is_valid(rpk), pc.is_valid(epk))
+        # Paired on the primary key itself (no 15/18-character cut): each key pairs once on each side.
+        known_unique = pair.reference_field == pk == pair.export_field and rkeys is clean_cache[("r", pk)] \
+            and ekeys is clean_cache[("e", pk)]
+        res.pk_pairs = KeyPairs(rpk.filter(both), epk.filter(both), unique=True if known_unique else None)
 
     # Compared cells: each field the reference has, except the pairing key (and the primary key when pairing
     # on another field: system-assigned IDs change in every migration and are not data).
@@ -216,8 +307,7 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
     ref_fields = [c for c in ref_t.columns if c not in skip and not c.startswith("_")]
     keys_for_rows = rkeys.take(rrows)
     region_default = options.region or exp_t.region or ref_t.region
-    country_ref = _column(ref_t, "country").take(rrows).to_pylist() if "country" in ref_t.columns else None
-    country_exp = _column(exp_t, "country").take(erows).to_pylist() if "country" in exp_t.columns else None
+    ref_zone, exp_zone = ref_t.timezone, exp_t.timezone
 
     for fname in ref_fields:
         fdef = odef.get(fname)
@@ -232,49 +322,66 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
         r_empty = _empty_mask(rv, ref_nulls)
         if fname not in exp_t.columns:
             res.missing_fields.append(fname)
-            n = int(pc.sum(pc.invert(r_empty)).as_py() or 0)
-            figures.compared += n
-            figures.defects[cl.MISSING_VALUE] += n
-            idx = pc.indices_nonzero(pc.invert(r_empty)).to_pylist()
-            vals = rv.to_pylist()
-            for i in idx[: options.max_mismatch_rows]:
-                res.mismatches.append((keys_for_rows[i].as_py(), fname, cl.MISSING_VALUE, vals[i], ""))
+            present = np.flatnonzero(~r_empty)
+            figures.compared += len(present)
+            figures.defects[cl.MISSING_VALUE] += len(present)
+            sel = pa.array(present[: options.max_mismatch_rows])
+            for k, v in zip(keys_for_rows.take(sel).to_pylist(), rv.take(sel).to_pylist(), strict=True):
+                res.mismatches.append((k, fname, cl.MISSING_VALUE, v, ""))
             continue
         ev = _column(exp_t, fname).take(erows).combine_chunks().cast(pa.string())
         e_empty = _empty_mask(ev, exp_nulls)
-        either = pc.invert(pc.and_(r_empty, e_empty))
-        figures.compared += int(pc.sum(either).as_py() or 0)
-        same = pc.fill_null(pc.equal(rv, ev), False)
-        differ = pc.and_(either, pc.invert(same))
-        idx = pc.indices_nonzero(differ).to_pylist()
-        figures.matched += int(pc.sum(pc.and_(either, same)).as_py() or 0)
-        if not idx:
+        either = ~(r_empty & e_empty)
+        same = cells._np_bool(pc.equal(rv, ev))
+        figures.compared += int(either.sum())
+        figures.matched += int((either & same).sum())
+        idx = np.flatnonzero(either & ~same)
+        if not len(idx):
             continue
-        r_list = rv.take(idx).to_pylist()
-        e_list = ev.take(idx).to_pylist()
-        r_empty_l = r_empty.take(idx).to_pylist()
-        e_empty_l = e_empty.take(idx).to_pylist()
-        ref_zone, exp_zone = ref_t.timezone, exp_t.timezone
-        for j, i in enumerate(idx):
-            r = "" if r_empty_l[j] else (r_list[j] or "")
-            e = "" if e_empty_l[j] else (e_list[j] or "")
-            region = None
-            if ftype == schema.PHONE:
-                region = _country_region((country_ref[i] if country_ref else None)
-                                         or (country_exp[i] if country_exp else None), region_default)
-            verdict = compare_cell(r, e, ftype, ref_zone=ref_zone, exp_zone=exp_zone, region=region,
-                                   keep_local_case=options.keep_email_local_case)
-            if verdict == MATCH:
-                figures.matched += 1
-            elif verdict == FORMAT:
-                figures.matched += 1
-                figures.format_differences += 1
-            else:
-                figures.defects[verdict] += 1
-                if len(res.mismatches) < options.max_mismatch_rows:
-                    res.mismatches.append((keys_for_rows[i].as_py(), fname, verdict, r_list[j] or "",
-                                           e_list[j] or ""))
+        sel = pa.array(idx)
+        r_d, e_d = rv.take(sel), ev.take(sel)
+        regions = None
+        if ftype == schema.PHONE:
+            regions = _cell_regions(ref_t, exp_t, rrows, erows, sel, region_default)
+        codes = cells.cell_verdicts(r_d, e_d, r_empty[idx], e_empty[idx], ftype, ref_zone=ref_zone,
+                                    exp_zone=exp_zone, regions=regions,
+                                    keep_local_case=options.keep_email_local_case)
+        counts = np.bincount(codes.astype(np.int64), minlength=len(cells.VERDICTS))
+        figures.matched += int(counts[cells.CODE[MATCH]] + counts[cells.CODE[FORMAT]])
+        figures.format_differences += int(counts[cells.CODE[FORMAT]])
+        for kind in cl.DEFECT_KINDS:
+            if counts[cells.CODE[kind]]:
+                figures.defects[kind] += int(counts[cells.CODE[kind]])
+        room = options.max_mismatch_rows - len(res.mismatches)
+        defects = np.flatnonzero(codes >= cells.CODE[cl.DEFECT_KINDS[0]])[: max(room, 0)]
+        if len(defects):
+            at = pa.array(defects)
+            kinds = [cells.VERDICTS[c] for c in codes[defects]]
+            for k, kind, r, e in zip(keys_for_rows.take(sel.take(at)).to_pylist(), kinds,
+                                     r_d.take(at).to_pylist(), e_d.take(at).to_pylist(), strict=True):
+                res.mismatches.append((k, fname, kind, r or "", e or ""))
     return res
+
+
+def _cell_regions(ref_t: CanonicalTable, exp_t: CanonicalTable, rrows: pa.Array, erows: pa.Array,
+                  sel: pa.Array, default: str | None) -> pa.Array:
+    """The phone region of each compared cell: the record's country (the reference's, else the export's)
+    read as a region, else the default region."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(sel)
+    cr = _column(ref_t, "country").take(rrows.take(sel)).cast(pa.string()) if "country" in ref_t.columns \
+        else pa.nulls(n, pa.string())
+    ce = _column(exp_t, "country").take(erows.take(sel)).cast(pa.string()) if "country" in exp_t.columns \
+        else pa.nulls(n, pa.string())
+    cr = cr.combine_chunks() if isinstance(cr, pa.ChunkedArray) else cr
+    ce = ce.combine_chunks() if isinstance(ce, pa.ChunkedArray) else ce
+    chosen = pc.if_else(pc.fill_null(pc.not_equal(cr, ""), False), cr, ce)  # Python's `or` on text
+    enc = pc.dictionary_encode(chosen)
+    mapped = pa.array([_country_region(v, default) for v in enc.dictionary.to_pylist()], pa.string())
+    out = pc.take(mapped, enc.indices)
+    return pc.if_else(pc.is_valid(enc.indices), out, pa.scalar(default, pa.string()))
 
 
 def compare_cell(ref: str, exp: str, ftype: str, *, ref_zone: str = "UTC", exp_zone: str = "UTC",
@@ -293,36 +400,50 @@ def compare_cell(ref: str, exp: str, ftype: str, *, ref_zone: str = "UTC", exp_z
     return cl.classify(ref, exp, ftype, ref_zone=ref_zone, exp_zone=exp_zone)
 
 
-def _empty_mask(arr: pa.Array, null_tokens: frozenset[str]) -> pa.Array:
+def _empty_mask(arr: pa.Array, null_tokens: frozenset[str]) -> np.ndarray:
+    """Empty cells (DESIGN's "empty"): null, blank after trimming, or a declared null token."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from portcheck.compare.cells import _np_bool
 
     t = pc.utf8_trim_whitespace(arr)
     empty = pc.fill_null(pc.equal(t, ""), True)
     if null_tokens:
         empty = pc.or_(empty, pc.fill_null(pc.is_in(t, value_set=pa.array(sorted(null_tokens))), False))
-    return empty
+    return _np_bool(empty)
 
 
-def _translate(arr: pa.Array, mapping: dict[str, str]) -> pa.Array:
-    """Replace values found in ``mapping`` (trimmed), keep the others."""
+def _translate(arr: pa.Array, mapping: dict[str, str] | KeyPairs | None) -> pa.Array:
+    """Replace values found in ``mapping`` (trimmed), keep the others. ``mapping`` is a dict, or key pairs
+    (reference keys → export keys) where a repeated key takes its last value, as a dict built from them
+    would."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not mapping:
+    if mapping is None or len(mapping) == 0:
         return arr
-    keys = pa.array(list(mapping.keys()), pa.string())
-    vals = pa.array(list(mapping.values()), pa.string())
     trimmed = pc.utf8_trim_whitespace(arr)
+    if isinstance(mapping, dict):
+        keys = pa.array(list(mapping.keys()), pa.string())
+        vals = pa.array(list(mapping.values()), pa.string())
+    else:
+        if mapping.is_identity() and pc.all(pc.string_is_ascii(arr)).as_py() in (True, None) and \
+                pc.all(pc.equal(trimmed, arr)).as_py() in (True, None):
+            return arr  # the IDs were kept: every value found maps to itself as written
+        keys, vals = mapping.ref, mapping.exp
+        if not mapping.is_unique():  # index_in finds the first occurrence: reversed, the last one wins
+            back = pa.array(range(len(keys) - 1, -1, -1))
+            keys, vals = keys.take(back), vals.take(back)
     idx = pc.index_in(trimmed, value_set=keys)
     mapped = pc.take(vals, idx)
     return pc.if_else(pc.is_valid(idx), mapped, arr)
 
 
-def parent_pairing_maps(obj: str, done: dict[str, ObjectComparison]) -> dict[str, dict[str, str]]:
-    """FK field -> {reference parent pk: export parent pk} from the parents compared already."""
+def parent_pairing_maps(obj: str, done: dict[str, ObjectComparison]) -> dict[str, Any]:
+    """FK field -> the parent's ``pk_pairs`` (reference pks, export pks) from the parents compared already."""
     odef = schema.load_schema()[obj]
-    return {fk: done[parent].pk_map for fk, parent in odef.foreign_keys.items() if parent in done}
+    return {fk: done[parent].pk_pairs for fk, parent in odef.foreign_keys.items() if parent in done}
 
 
 def compare_datasets(reference: CanonicalDataset, export: CanonicalDataset,
