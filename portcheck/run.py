@@ -218,6 +218,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
         read_opts = replace(read_opts, json_path=None, column_names=None, header_row=None)
         export = load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
                               region=opts.region, include_deleted=opts.include_deleted or policy.include_deleted)
+        del export_src  # the raw tables: the canonical ones are what the rest reads
         reference = None
         reference_inputs: list[dict[str, Any]] = []
         if opts.reference:

@@ -484,6 +484,9 @@ def _resolve_links(table: pa.Table, spec: ObjectSpec, parents: dict[str, pa.Tabl
                 values = _strip_at(values)
             table = table.set_column(table.column_names.index(fk), fk, values)
             continue
+        if "ref" not in by and "name" not in by:
+            table = table.set_column(table.column_names.index(fk), fk, values)
+            continue  # links by ID only: values stay as written (nothing to resolve them through)
         keys = convert.as_string(parent.column(schema[parent_obj].primary_key))
         key_set = pc.unique(keys.filter(pc.is_valid(keys)))
         resolved = pc.fill_null(pc.is_in(values, value_set=key_set), False)

@@ -242,7 +242,9 @@ def _parse(
     if bad:
         data, ragged_meta = _put_back_ragged(data, bad, names, delimiter, utf8, skip, issues)
         meta.update(ragged_meta)
-    return data, meta, issues, declared
+    # One buffer per column: profiles then use the columns as they are instead of each making its own
+    # copy, and the per-block chunks are freed here.
+    return data.combine_chunks(), meta, issues, declared
 
 
 class _TooRagged(Exception):
