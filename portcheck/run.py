@@ -210,24 +210,33 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     folder = ReportFolder(opts.out, force=opts.force)  # refuse early, before reading gigabytes
     try:
         read_opts = opts.read_options or ReadOptions(encoding=opts.encoding, password=opts.password)
-        say("reading the export")
-        export_src = read_export(opts.export, role="export", options=read_opts)
         # The reference shares the export's limits, encoding and password, not its layout hints.
         from dataclasses import replace
 
-        read_opts = replace(read_opts, json_path=None, column_names=None, header_row=None)
-        export = load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
-                              region=opts.region, include_deleted=opts.include_deleted or policy.include_deleted)
-        del export_src  # the raw tables: the canonical ones are what the rest reads
+        ref_opts = replace(read_opts, json_path=None, column_names=None, header_row=None)
+
+        def read_reference() -> tuple[CanonicalDataset, list[dict[str, Any]]]:
+            from portcheck.compare.reference import load_reference
+
+            return load_reference(opts.reference, profile=opts.reference_profile, mapping=opts.reference_mapping,
+                                  timezone=opts.reference_timezone, region=opts.region, read_options=ref_opts)
+
+        def read_export_side() -> CanonicalDataset:
+            export_src = read_export(opts.export, role="export", options=read_opts)
+            # the canonical tables are what the rest reads: the raw ones go when this returns
+            return load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
+                                region=opts.region,
+                                include_deleted=opts.include_deleted or policy.include_deleted)
+
         reference = None
         reference_inputs: list[dict[str, Any]] = []
         if opts.reference:
-            say("reading the reference")
-            from portcheck.compare.reference import load_reference
-
-            reference, reference_inputs = load_reference(
-                opts.reference, profile=opts.reference_profile, mapping=opts.reference_mapping,
-                timezone=opts.reference_timezone, region=opts.region, read_options=read_opts)
+            # Both sides are read at once (two cores); an unusable export is reported first, as before.
+            say("reading the export and the reference")
+            export, (reference, reference_inputs) = _both(read_export_side, read_reference)
+        else:
+            say("reading the export")
+            export = read_export_side()
         report, tables = build_report(opts, policy, export, reference, reference_inputs, value_maps, masker, say)
         say("writing the report")
         _write_outputs(folder, report, tables, opts)
@@ -245,6 +254,21 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
         write_bundle(out, opts.bundle, None, force=opts.force)
     return RunResult(report=report, out=out, exit_code=0 if report["verdict"] == "pass" else 1,
                      files=sorted(p.name for p in out.iterdir()))
+
+
+def _both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run ``second`` in a thread while ``first`` runs here; both results, or ``first``'s error before
+    ``second``'s (pyarrow and numpy release the GIL, so the two use both cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portcheck") as pool:
+        later = pool.submit(second)
+        try:
+            a = first()
+        except BaseException:
+            later.cancel()
+            raise
+        return a, later.result()
 
 
 def _pair_specs(opts: CheckOptions, export: CanonicalDataset, reference: CanonicalDataset | None) -> dict:
@@ -314,21 +338,25 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         for obj in schema.OBJECTS:
             policy.mark_informational(obj, list(SYSTEM_MANAGED))
 
-    try:
-        from portcheck.checks.run import run_checks
-    except ImportError:
-        say("checking the export")
-        findings = _fallback_findings(export)
-    else:
-        findings = run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy, progress=say)
+    def check() -> dict[str, ObjectFindings]:
+        try:
+            from portcheck.checks.run import run_checks
+        except ImportError:
+            say("checking the export")
+            return _fallback_findings(export)
+        return run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy, progress=say)
 
     comparisons: dict[str, ObjectComparison | None] = {o: None for o in schema.OBJECTS}
     pair_specs = _pair_specs(opts, export, reference)
     if reference is not None:
-        say("comparing with the reference")
-        comparisons = compare_datasets(reference, export, CompareOptions(
-            pair_on=pair_specs, value_maps=value_maps, region=opts.region,
-            keep_email_local_case=policy.email_local_part_case))
+        compare_options = CompareOptions(pair_on=pair_specs, value_maps=value_maps, region=opts.region,
+                                          keep_email_local_case=policy.email_local_part_case)
+        # The comparison runs beside the checks (they only read the same tables); its stage is the time
+        # it still takes once the checks are done.
+        findings, comparisons = _both(check, lambda: compare_datasets(reference, export, compare_options))
+        say("comparing with the reference (rest)")
+    else:
+        findings = check()
 
     checks: list[Check] = []
     objects: dict[str, Any] = {}
