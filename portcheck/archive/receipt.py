@@ -148,12 +148,16 @@ def load_receipt(path: str | Path) -> dict:
     return data
 
 
+class ReceiptFromAnotherArchive(VerificationError):
+    """The receipt was issued by a different archive than the one it was checked against."""
+
+
 def check_receipt_against_archive(receipt: dict, cp: Checkpoint, public_key: bytes, archive) -> None:
     """Checks that the archive is the receipt's and still holds its entries: same key and origin, the
     entries unchanged, and the current tree an extension of the receipt's checkpoint (consistency proof)."""
     snap = archive.snapshot()
     if snap.public_key != public_key or snap.origin != cp.origin:
-        raise VerificationError(f"the receipt is from archive {cp.origin}, not from {snap.origin} at "
+        raise ReceiptFromAnotherArchive(f"the receipt is from archive {cp.origin}, not from {snap.origin} at "
                                 f"{archive.url}",
                                 hint="pass the --db of the archive that issued the receipt")
     if not snap.checkpoints:

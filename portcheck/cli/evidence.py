@@ -153,9 +153,12 @@ def sign_command(report_dir: str, sign_key: str, passphrase_file: str | None, bu
               help="The signer's public.pem (default: the bundle's own: proves integrity, not identity).")
 @click.option("--export", type=click.Path(), help="The export files: check they are the signed inputs.")
 @click.option("--reference", type=click.Path(), help="The reference files: check they are the signed inputs.")
+@click.option("--db", "db_url", envvar="PORTCHECK_ARCHIVE_URL", show_envvar=True,
+              help="The evidence archive to check the bundle's receipt against (default: the local archive, "
+                   "when it exists).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify_command(bundle: str, pubkey: str | None, export: str | None, reference: str | None,
-                   as_json: bool) -> None:
+                   db_url: str | None, as_json: bool) -> None:
     """Verify a signed report folder, bundle folder or bundle .zip.
 
     Checks the signature, every file's SHA-256 against the signed statement and, given --export /
@@ -165,8 +168,14 @@ def verify_command(bundle: str, pubkey: str | None, export: str | None, referenc
     from portcheck.errors import VerificationError
     from portcheck.evidence.verify import iter_problems, verify_bundle
 
+    # Only --db on the command line names *the* archive that must hold the bundle; the configured archive
+    # (PORTCHECK_ARCHIVE_URL, or this machine's default one) is consulted when it issued the receipt.
+    source = click.get_current_context().get_parameter_source("db_url")
+    explicit = source == click.core.ParameterSource.COMMANDLINE
+    archive_url = db_url or _local_archive_if_present()
     try:
-        result = verify_bundle(bundle, pubkey=pubkey, export=export, reference=reference)
+        result = verify_bundle(bundle, pubkey=pubkey, export=export, reference=reference, archive_url=archive_url,
+                               implicit_archive=not explicit)
     except VerificationError as err:
         problems = list(iter_problems(err))
         if as_json:
@@ -190,8 +199,22 @@ def verify_command(bundle: str, pubkey: str | None, export: str | None, referenc
         click.echo(f"  ✓ {role}: its {count} files are exactly the signed inputs")
     predicate = result.statement.get("predicate") or {}
     click.echo(f"  signed verdict: {result.verdict} (report generated at {predicate.get('generated_at')})")
+    if result.receipt:
+        where = (f"against the archive {result.receipt_archive}" if result.receipt_archive
+                 else "on its own (no archive reachable: pass --db to check it against the archive)")
+        click.echo(f"  ✓ archive receipt {Path(result.receipt).name} verified {where}")
     for warning in result.warnings:
         click.echo(f"  ! {warning}")
+
+
+def _local_archive_if_present() -> str | None:
+    """The default archive (a SQLite file), when this machine has one; else None."""
+    from portcheck.archive.store import default_archive_url
+
+    url = default_archive_url()
+    if url.startswith("sqlite:///"):
+        return url if Path(url[len("sqlite:///"):]).is_file() else None
+    return url
 
 
 COMMANDS = [keys_group, sign_command, verify_command]

@@ -62,11 +62,13 @@ class VerifyResult:
     inputs_checked: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     receipt: str | None = None  # the archive receipt that was checked too, if any
+    receipt_archive: str | None = None  # the archive it was checked against (None: checked on its own)
 
     def to_dict(self) -> dict[str, Any]:
         return {"valid": True, "key_id": self.key_id, "key_source": self.key_source, "verdict": self.verdict,
                 "files_checked": list(self.files_checked), "inputs_checked": dict(self.inputs_checked),
                 "warnings": list(self.warnings), "archive_receipt": self.receipt,
+                "receipt_checked_against_archive": self.receipt_archive,
                 "generated_at": (self.statement.get("predicate") or {}).get("generated_at")}
 
 
@@ -275,18 +277,33 @@ def _receipt_path(path: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def _check_receipt(receipt: Path) -> bool:
-    """Hook: an archive receipt is checked by the archive module, when this install has it (raises if bad)."""
+def _check_receipt(receipt: Path, archive_url: str | None, implicit: bool = False) -> str | None:
+    """Hook: check an archive receipt with the archive module, when this install has it (raises if bad).
+
+    Returns None when receipts cannot be checked here, ``"archive"`` when it was also checked against
+    ``archive_url`` (the archive still holds the entry and has only grown since), ``"alone"`` when only the
+    receipt itself was checked: no archive given, or this machine's own archive (``implicit``) did not issue it.
+    """
     try:
-        from portcheck.archive.receipt import verify_receipt_file
+        from portcheck.archive.receipt import ReceiptFromAnotherArchive, verify_receipt_file
     except ImportError:
-        return False
-    verify_receipt_file(receipt)
-    return True
+        return None
+    if archive_url is None:
+        verify_receipt_file(receipt)
+        return "alone"
+    try:
+        verify_receipt_file(receipt, archive_url)
+    except ReceiptFromAnotherArchive:
+        if not implicit:
+            raise
+        verify_receipt_file(receipt)
+        return "alone"
+    return "archive"
 
 
 def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str, Path],
-                 receipt_path: Path | None) -> VerifyResult:
+                 receipt_path: Path | None, archive_url: str | None = None,
+                 implicit_archive: bool = False) -> VerifyResult:
     from portcheck.evidence.dsse import parse_envelope_lines, verify_envelope
     from portcheck.evidence.keys import key_id
 
@@ -342,25 +359,36 @@ def _verify_view(view: _View, pubkey: str | os.PathLike | None, inputs: dict[str
         raise BundleInvalid(problems)
 
     receipt = None
+    receipt_archive = None
     if receipt_path is not None:
-        if _check_receipt(receipt_path):
+        checked = _check_receipt(receipt_path, archive_url, implicit_archive)
+        if checked is not None:
             receipt = str(receipt_path)
+            receipt_archive = _without_password(archive_url) if checked == "archive" and archive_url else None
         else:
             warnings.append(f"{receipt_path.name} is present but this install cannot check archive receipts")
     predicate = statements[0].get("predicate") or {}
     return VerifyResult(key_id=kid, key_source=key_source, verdict=predicate.get("verdict"),
                         statement=statements[0], files_checked=tuple(sorted(outputs)),
-                        inputs_checked=inputs_checked, warnings=tuple(warnings), receipt=receipt)
+                        inputs_checked=inputs_checked, warnings=tuple(warnings), receipt=receipt,
+                        receipt_archive=receipt_archive)
+
+
+def _without_password(url: str) -> str:
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1@", url)
 
 
 def verify_bundle(path: str | os.PathLike, *, pubkey: str | os.PathLike | None = None,
                   export: str | os.PathLike | None = None,
-                  reference: str | os.PathLike | None = None) -> VerifyResult:
+                  reference: str | os.PathLike | None = None,
+                  archive_url: str | None = None, implicit_archive: bool = False) -> VerifyResult:
     """Verify a signed report folder, bundle folder or bundle .zip; raise BundleInvalid naming what broke."""
     inputs = {role: Path(p) for role, p in (("export", export), ("reference", reference)) if p is not None}
     view = _open_view(Path(path))
     try:
-        return _verify_view(view, pubkey, inputs, _receipt_path(Path(path)))
+        return _verify_view(view, pubkey, inputs, _receipt_path(Path(path)), archive_url, implicit_archive)
     finally:
         view.close()
 
