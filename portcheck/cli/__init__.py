@@ -49,45 +49,42 @@ def _register() -> None:
 _register()
 
 
-def _report_error(err: PortcheckError) -> None:
-    click.echo(f"portcheck: {err.message}", err=True)
-    if err.hint:
-        click.echo(f"hint: {err.hint}", err=True)
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: runs the CLI and turns every expected failure into one sentence and an exit code."""
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point: runs the CLI and turns every expected failure into one sentence and an exit code.
+
+    ``--debug`` may stand anywhere on the command line (or PORTCHECK_DEBUG=1): it shows the traceback of an
+    error, and keeps the exit code the error would have had.
+    """
+    import traceback
+
+    args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("PORTCHECK_DEBUG"))
+    if "--debug" in args:
+        args = ["--debug"] + [a for a in args if a != "--debug"]
+
+    def fail(code: int, lines: list[str], err: BaseException | None = None) -> None:
+        if debug and err is not None:
+            traceback.print_exception(err)
+        for line in lines:
+            click.echo(line, err=True)
+        sys.exit(code)
+
     try:
         code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)
     except PortcheckError as err:
-        if debug:
-            raise
-        _report_error(err)
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        click.echo("portcheck: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        click.echo("portcheck: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        fail(err.exit_code, [f"portcheck: {err.message}"] + ([f"hint: {err.hint}"] if err.hint else []), err)
+    except (click.exceptions.Abort, KeyboardInterrupt) as err:
+        fail(EXIT_INTERRUPTED, ["portcheck: interrupted"], err if debug else None)
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_UNUSABLE if err.exit_code != 0 else 0)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
     except (MemoryError, RecursionError) as err:
-        if debug:
-            raise
-        click.echo(f"portcheck: the input is too large or too deeply nested to process ({type(err).__name__})",
-                   err=True)
-        click.echo("hint: split the export into smaller files, or raise the limits (see --help)", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        fail(EXIT_UNUSABLE, [
+            f"portcheck: the input is too large or too deeply nested to process ({type(err).__name__})",
+            "hint: split the export into smaller files, or raise the limits (see --help)"], err)
     except Exception as err:  # an unexpected bug: one sentence, the traceback only with --debug
-        if debug:
-            raise
-        click.echo(f"portcheck: internal error ({type(err).__name__}: {err})", err=True)
-        click.echo("hint: run again with --debug and report the traceback; no report was written", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        fail(EXIT_UNUSABLE, [f"portcheck: internal error ({type(err).__name__}: {err})",
+                             "hint: run again with --debug and report the traceback; no report was written"], err)
     sys.exit(code if isinstance(code, int) else 0)

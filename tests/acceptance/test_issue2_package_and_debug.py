@@ -53,19 +53,12 @@ def test_issue2_wheel_installed_outside_the_repo_finds_schemas_profiles_and_temp
     assert listed.returncode == 0 and "salesforce" in listed.stdout and "yonyou" in listed.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "portcheck/cli/__init__.py main(): with --debug (or PORTCHECK_DEBUG) a PortcheckError is re-raised "
-    "uncaught, so Python exits 1 — the 'not accepted' code — instead of 2 for unusable input"))
 def test_debug_shows_the_traceback_but_keeps_exit_code_2_for_unusable_input(tmp_path):
     run = run_portcheck("--debug", "check", str(tmp_path / "no-such-export"), "--out", str(tmp_path / "out"))
     assert "Traceback" in run.stderr and "does not exist" in run.stderr
     assert run.returncode == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the internal-error hint says 'run again with --debug', and main() looks for '--debug' anywhere in argv, "
-    "but --debug is an option of the top-level group only: `portcheck check EXPORT --debug` is refused "
-    "with click's \"No such option '--debug'\""))
 def test_debug_after_the_command_is_accepted(tmp_path):
     run = run_portcheck("check", str(tmp_path / "no-such-export"), "--out", str(tmp_path / "out"), "--debug")
     assert "No such option" not in run.stderr
