@@ -153,11 +153,15 @@ def read_options_from(kw: dict[str, Any]) -> Any:
     show_default=True,
     help="Sample values shown per column.",
 )
+@click.option("--profile", help="Also map the export with this profile and show what each object gets.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="Mapping file extending (or replacing) the profile.")
 @reader_options
-def inspect_command(export: str, as_json: bool, show_values: bool, samples: int, **kw: Any) -> None:
+def inspect_command(export: str, as_json: bool, show_values: bool, samples: int, profile: str | None,
+                    mapping: str | None, **kw: Any) -> None:
     """Show what portcheck reads in EXPORT (a file, folder or ZIP): per table its file, encoding,
     delimiter, sheet or JSON path, rows, columns, declared totals, issues and a few masked sample values,
-    and the profile the export most looks like.
+    and the profile the export most looks like. With --profile/--mapping, also what each canonical object
+    gets: rows, mapped fields, columns kept as custom fields, deleted records.
     """
     from portcheck.masking import make_masker
     from portcheck.readers import read_export
@@ -166,6 +170,8 @@ def inspect_command(export: str, as_json: bool, show_values: bool, samples: int,
     source = read_export(export, options=options)
     masker = make_masker(show_values)
     doc = inspect_document(source, masker, samples=samples)
+    if profile or mapping:
+        doc["mapping"] = mapping_document(source, profile=profile, mapping=mapping)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False))
     else:
@@ -194,6 +200,23 @@ def inspect_document(source: Any, masker: Callable[[Any], str | None], *, sample
         "skipped": [{"name": n, "reason": r} for n, r in source.skipped],
         "profile": likely_profile(source),
     }
+
+
+def mapping_document(source: Any, *, profile: str | None, mapping: str | None) -> dict:
+    """What the given profile (and mapping) make of the export, per canonical object."""
+    from portcheck.profiles import load_dataset
+
+    ds = load_dataset(source, profile=profile, mapping=mapping)
+    objects = {}
+    for name, t in ds.objects.items():
+        if t is None:
+            objects[name] = None
+            continue
+        objects[name] = {"rows": t.rows, "sources": list(t.sources), "mapped_fields": list(t.mapped_fields),
+                         "custom_fields": list(t.unmapped_columns), "deleted": t.deleted,
+                         "declared": t.declared, "timezone": t.timezone, "region": t.region}
+    return {"profile": ds.profile_name, "profile_sha256": ds.profile_sha256, "objects": objects,
+            "unmapped_tables": [i.name for i in ds.inventory if not i.mapped_to]}
 
 
 def likely_profile(source: Any) -> dict:
@@ -388,6 +411,8 @@ def render_text(doc: dict) -> str:
         f", {n_skipped} skipped" + ("; values masked (--show-values to see them)" if doc["masked"] else "")
     )
     lines.extend(_profile_lines(doc["profile"]))
+    if doc.get("mapping"):
+        lines.extend(_mapping_lines(doc["mapping"]))
     files = {f["name"]: f for f in doc["files"]}
     for i, t in enumerate(doc["tables"], start=1):
         lines.append("")
@@ -451,6 +476,21 @@ def render_text(doc: dict) -> str:
 
 def _n(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _mapping_lines(m: dict) -> list[str]:
+    out = [f"mapped with profile {m['profile']}:"]
+    for name, o in m["objects"].items():
+        if o is None:
+            out.append(f"    {name:<12} absent")
+            continue
+        extra = f", {o['deleted']} deleted" if o["deleted"] else ""
+        out.append(_fit(f"    {name:<12} {o['rows']:,} rows{extra}; fields: {', '.join(o['mapped_fields'])}", WIDTH))
+        if o["custom_fields"]:
+            out.append(_fit(f"    {'':<12} kept as custom fields: {', '.join(o['custom_fields'])}", WIDTH))
+    if m["unmapped_tables"]:
+        out.append(_fit(f"    not mapped: {', '.join(m['unmapped_tables'])}", WIDTH))
+    return out
 
 
 def _profile_lines(p: dict) -> list[str]:

@@ -20,18 +20,12 @@ def test_issue3_check_records_the_detected_profile_and_why(tmp_path):
     assert "3 of 3 tables match" in report["detection"]["reason"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "portcheck/cli/check.py prints nothing about the profile it picked: the terminal summary (stdout) and "
-    "stderr never name 'hubspot' nor the reason, which only report.json's `detection` holds"))
 def test_issue3_check_says_on_the_terminal_which_profile_it_picked(tmp_path):
     run = run_portcheck("check", str(HUBSPOT), "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     assert "hubspot" in (run.stdout + run.stderr).lower()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "portcheck/cli/inspect.py has no --profile nor --mapping option (click: 'No such option'), although "
-    "inspect reads an export and reports the profile it most looks like"))
 def test_issue3_inspect_takes_profile_and_mapping(tmp_path):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("extends: hubspot\n", encoding="utf-8")
