@@ -414,6 +414,10 @@ def evaluate_clauses(
         for pattern in clause.evidence:
             if any(ch in pattern for ch in "*?["):
                 ids = [c["id"] for c in checks if fnmatch.fnmatchcase(c["id"], pattern)]
+                # A pattern stands for the checks it matches that could be assessed: a field with nothing to
+                # compare (empty on both sides) does not leave "accuracy ≥ 99%" unassessed.
+                assessed = [cid for cid in ids if by_id[cid].get("status") != "not_assessed"]
+                ids = assessed or ids
             else:
                 ids = [pattern] if pattern in by_id else []
             if not ids:

@@ -225,3 +225,18 @@ def test_missing_and_non_utf8_clause_files(tmp_path):
     bad.write_bytes("clauses:\n  - id: a\n    text: 退出\n".encode("gbk"))
     with pytest.raises(ClauseError, match="not UTF-8"):
         load_clauses(bad)
+
+
+def test_a_pattern_ignores_matched_checks_that_had_nothing_to_assess():
+    from portcheck.report.clauses import evaluate_clauses, load_clauses
+
+    report = {"checks": [
+        {"id": "customer.fidelity.name", "status": "pass", "gating": True},
+        {"id": "customer.fidelity.x_parentid", "status": "not_assessed", "gating": True},
+    ], "objects": {}, "inventory": [], "inputs": []}
+    clauses = [c for c in load_clauses(None) if c.id == "migration-accuracy"]
+    (out,) = evaluate_clauses(report, clauses, requested_at=None, delivered_at=None)
+    assert out["status"] == "met" and "customer.fidelity.x_parentid" not in out["evidence"]
+    report["checks"][0]["status"] = "not_assessed"  # nothing assessed at all: the clause is not assessed
+    (out,) = evaluate_clauses(report, clauses, requested_at=None, delivered_at=None)
+    assert out["status"] == "not_assessed"
