@@ -219,7 +219,8 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
             from portcheck.compare.reference import load_reference
 
             return load_reference(opts.reference, profile=opts.reference_profile, mapping=opts.reference_mapping,
-                                  timezone=opts.reference_timezone, region=opts.region, read_options=ref_opts)
+                                  timezone=opts.reference_timezone, region=opts.region, read_options=ref_opts,
+                                  include_deleted=opts.include_deleted or policy.include_deleted)
 
         def read_export_side() -> CanonicalDataset:
             export_src = read_export(opts.export, role="export", options=read_opts)

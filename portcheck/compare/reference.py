@@ -29,7 +29,8 @@ def is_sql_url(ref: str) -> bool:
 
 
 def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezone: str | None,
-                   region: str | None, read_options: ReadOptions) -> tuple[CanonicalDataset, list[dict[str, Any]]]:
+                   region: str | None, read_options: ReadOptions, include_deleted: bool = False,
+                   ) -> tuple[CanonicalDataset, list[dict[str, Any]]]:
     from portcheck.inputs import input_files
     from portcheck.profiles import load_dataset
     from portcheck.readers import read_export
@@ -39,7 +40,8 @@ def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezo
     else:
         source = read_export(ref, role="reference", options=read_options)
         inputs = input_files(ref, "reference")
-    dataset = load_dataset(source, profile=profile, mapping=mapping, timezone=timezone, region=region)
+    dataset = load_dataset(source, profile=profile, mapping=mapping, timezone=timezone, region=region,
+                           include_deleted=include_deleted)
     meta = canary_meta(ref)
     if meta is not None:
         dataset.detection["canary"] = True
