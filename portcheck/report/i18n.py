@@ -245,7 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chk_completeness": ("{object}: completeness", "{object}：完整率"),
     "chk_fidelity": ("{object}: fidelity of {field}", "{object}：{field}准确率"),
     "chk_uniqueness": ("{object}: no duplicates", "{object}：唯一性（无重复）"),
-    "chk_orphans": ("{object}: {field} links to existing records", "{object}：{field}关联的记录存在"),
+    "chk_orphans": ("{object}: share of {field} links to missing records", "{object}：{field}指向不存在记录的比例"),
     "chk_required_fields": ("{object}: required fields present", "{object}：必填字段齐全"),
     "chk_declared_total": ("{object}: count equals the declared total", "{object}：记录数与声明总数一致"),
     "chk_validity": ("{object}: validity rule", "{object}：有效性规则"),
