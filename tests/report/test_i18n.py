@@ -105,5 +105,5 @@ def test_unknown_language_is_a_usage_error():
 def test_check_ids_read_as_words():
     assert i18n.check_label("contact.fidelity.email", "en") == "Contacts: fidelity of email"
     assert i18n.check_label("contact.fidelity.email", "zh") == "联系人：电子邮箱准确率"
-    assert i18n.check_label("opportunity.orphans.customer_id", "zh") == "商机：客户编号关联的记录存在"
+    assert i18n.check_label("opportunity.orphans.customer_id", "zh") == "商机：客户编号指向不存在记录的比例"
     assert i18n.check_label("something.else", "zh") == "something.else"
