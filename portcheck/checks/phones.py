@@ -29,11 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pyarrow as pa
 
-# What the fast path reads: ASCII digits and the separators exports use, an optional leading '+'.
-_SIMPLE = r"^\+?[0-9() .\-]*[0-9][0-9() .\-]*$"
+# What the fast path reads: ASCII digits and the separators exports use, an optional leading '+' (see
+# scan_numbers).
 _MAX_SIMPLE_LENGTH = 64  # well under phonenumbers' 250-character limit
 _MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' _MIN_LENGTH_FOR_NSN / _MAX_LENGTH_FOR_NSN
-_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
+_TYPES = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
           "pager", "uan", "voicemail")
 
 
@@ -45,20 +45,22 @@ class _Desc:
         self.pattern = f"^(?:{pattern})$" if pattern else None
         self.lengths = tuple(getattr(desc, "possible_length", None) or ()) if desc is not None else ()
 
-    def matches(self, nsn: pa.Array, lengths: np.ndarray) -> np.ndarray:
+    def matches(self, nsn: pa.Array, lengths: np.ndarray,
+                known: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Possible length and the pattern; ``known``: (rows whose pattern match is known, the match)."""
         import numpy as np
-        import pyarrow.compute as pc
 
         if self.pattern is None or len(nsn) == 0:
             return np.zeros(len(nsn), bool)
         ok = np.isin(lengths, self.lengths) if self.lengths else np.ones(len(nsn), bool)
-        if not ok.any():
+        todo = ok
+        if known is not None:
+            ok = ok & (~known[0] | known[1])
+            todo = ok & ~known[0]
+        if not todo.any():
             return ok
-        if ok.all():
-            return pc.match_substring_regex(nsn, self.pattern).to_numpy(zero_copy_only=False) & ok
-        sel = np.flatnonzero(ok)
-        hit = pc.match_substring_regex(nsn.take(sel), self.pattern).to_numpy(zero_copy_only=False)
-        ok[sel] = hit
+        sel = np.flatnonzero(todo)
+        ok[sel] = _fullmatch(_take(nsn, sel), self.pattern)
         return ok
 
 
@@ -78,23 +80,23 @@ class _Meta:
         types = [t for t in _TYPES if not (t == "mobile" and md.same_mobile_and_fixed_line_pattern)]
         self.types = [_Desc(getattr(md, t, None)) for t in types]
 
-    def number_type_known(self, nsn: pa.Array) -> np.ndarray:
-        """``_number_type_helper(nsn, md) != UNKNOWN``: the general desc and at least one type desc match."""
+    def number_type_known(self, nsn: pa.Array,
+                          general: tuple[str | None, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """``_number_type_helper(nsn, md) != UNKNOWN``: the general desc and at least one type desc match.
+        ``general``: (pattern, rows whose match of it is known, the match), from the national-prefix step."""
         import numpy as np
-        import pyarrow.compute as pc
 
         lengths = _lengths(nsn)
-        ok = self.general.matches(nsn, lengths)
+        known = general[1:] if general is not None and general[0] == self.general.pattern else None
+        ok = self.general.matches(nsn, lengths, known)
         out = np.zeros(len(nsn), bool)
         todo = np.flatnonzero(ok)
         for desc in self.types:
             if len(todo) == 0:
                 break
-            sub = nsn.take(todo) if len(todo) < len(nsn) else nsn
-            hit = desc.matches(sub, lengths[todo])
+            hit = desc.matches(_take(nsn, todo), lengths[todo])
             out[todo[hit]] = True
             todo = todo[~hit]
-        del pc
         return out
 
     def length_ok_for_parse(self, lengths: np.ndarray) -> np.ndarray:
@@ -149,12 +151,60 @@ def _lengths(arr: pa.Array) -> np.ndarray:
     return pc.utf8_length(arr).to_numpy(zero_copy_only=False)
 
 
+_ALLOWED = bytes(range(48, 58)) + b"() .-"  # the fast path's characters, '+' aside
+
+
+def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """One pass over the bytes of non-null strings: (their ASCII digits, in order, as a string array;
+    whether each has the fast path's form — an optional leading '+', then digits and ``() .-`` only, at
+    least three digits, at most 64 bytes; whether each starts with '+')."""
+    import numpy as np
+    import pyarrow as pa
+
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    n = len(text)
+    if n == 0:
+        return pa.array([], pa.string()), np.zeros(0, bool), np.zeros(0, bool)
+    off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(text.buffers()[2], np.uint8)[off[0]:off[-1]] if off[-1] > off[0] else \
+        np.zeros(0, np.uint8)
+    off = off - off[0]
+    starts, ends = off[:-1], off[1:]
+    nonempty = ends > starts
+    is_digit = (data >= 48) & (data <= 57)
+    digit_count = np.concatenate([[0], np.cumsum(is_digit, dtype=np.int64)])
+    digits = pa.StringArray.from_buffers(
+        n, pa.py_buffer(digit_count[off].astype(np.int32)), pa.py_buffer(data[is_digit].tobytes()))
+    allowed = np.zeros(256, bool)
+    allowed[list(_ALLOWED)] = True
+    first = np.zeros(len(data), bool)
+    first[starts[nonempty]] = True
+    bad = ~allowed[data] & ~(first & (data == 43))
+    bad_count = np.concatenate([[0], np.cumsum(bad, dtype=np.int64)])
+    plus = np.zeros(n, bool)
+    plus[nonempty] = data[starts[nonempty]] == 43
+    simple = ((bad_count[ends] == bad_count[starts]) & (digit_count[ends] - digit_count[starts] >= 3)
+              & (ends - starts <= _MAX_SIMPLE_LENGTH))
+    return digits, simple, plus
+
+
+def _take(arr: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``arr`` at ``rows`` (no copy when ``rows`` is every row in order)."""
+    import pyarrow as pa
+
+    if len(rows) == len(arr) and (len(rows) == 0 or (rows[0] == 0 and rows[-1] == len(arr) - 1)):
+        return arr
+    return arr.take(pa.array(rows))
+
+
 def _groups(arr: pa.Array) -> list[tuple[str, np.ndarray]]:
     """(value, positions) for each distinct non-null value of a string array (few distinct values)."""
     import numpy as np
     import pyarrow.compute as pc
 
     enc = pc.dictionary_encode(arr)
+    if len(enc.dictionary) == 1 and enc.indices.null_count == 0:
+        return [(enc.dictionary[0].as_py(), np.arange(len(arr)))]
     idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
     order = np.argsort(idx, kind="stable")
     bounds = np.searchsorted(idx[order], np.arange(len(enc.dictionary) + 1))
@@ -170,30 +220,54 @@ def _fullmatch(arr: pa.Array, pattern: str | None) -> np.ndarray:
     return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
 
 
-def _national(meta: _Meta, n0: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """(national significant number, decided) after parse's national-prefix step, for one metadata."""
+_Known = tuple[str | None, "np.ndarray", "np.ndarray"]  # (pattern, rows whose match is known, the match)
+
+
+def _national(meta: _Meta, n0: pa.Array) -> tuple[pa.Array, np.ndarray, _Known]:
+    """(national significant number, decided, what is known of the numbers' match of the general pattern)
+    after parse's national-prefix step, for one metadata."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    decided = np.ones(len(n0), bool)
-    if meta.npfp is None or len(n0) == 0:
-        return n0, decided
+    n = len(n0)
+    decided = np.ones(n, bool)
+    viable = meta.general.pattern
+    known, match = np.zeros(n, bool), np.zeros(n, bool)
+    if meta.npfp is None or n == 0:
+        return n0, decided, (viable, known, match)
     prefixed = _fullmatch(n0, meta.npfp)
     if not prefixed.any():
-        return n0, decided
+        return n0, decided, (viable, known, match)
     if meta.transform:
         decided &= ~prefixed  # the prefix rule rewrites digits: phonenumbers decides
-    stripped = pc.replace_substring_regex(n0, meta.npfp, "", max_replacements=1)
-    viable = meta.general.pattern
-    keep_original = _fullmatch(n0, viable) & ~_fullmatch(stripped, viable)
-    use = prefixed & ~keep_original & meta.length_ok_for_parse(_lengths(stripped))
+    rows = np.flatnonzero(prefixed)
+    original = _take(n0, rows)
+    stripped = pc.replace_substring_regex(original, meta.npfp, "", max_replacements=1)
+    # the stripped number is kept unless it is not viable while the original was
+    stripped_viable = _fullmatch(stripped, viable)
+    original_viable = np.zeros(len(rows), bool)
+    check = np.flatnonzero(~stripped_viable)
+    if len(check):
+        original_viable[check] = _fullmatch(_take(original, check), viable)
+    keep_original = original_viable & ~stripped_viable
+    use = ~keep_original & meta.length_ok_for_parse(_lengths(stripped))
+    # what the general pattern said of the number each row keeps
+    known[rows[use]], match[rows[use]] = True, stripped_viable[use]
+    kept = ~use & ~stripped_viable
+    known[rows[kept]], match[rows[kept]] = True, original_viable[kept]
     if not use.any():
-        return n0, decided
-    return pc.if_else(pa.array(use), stripped, n0), decided
+        return n0, decided, (viable, known, match)
+    if len(rows) == n and use.all():
+        return stripped, decided, (viable, known, match)
+    mask = np.zeros(n, bool)
+    mask[rows[use]] = True
+    return pc.replace_with_mask(n0, pa.array(mask), stripped.filter(pa.array(use))), decided, \
+        (viable, known, match)
 
 
-def _validity(cc: int, nsn: pa.Array) -> np.ndarray:
+def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.ndarray] | None = None
+              ) -> np.ndarray:
     """``is_valid_number`` for numbers of one calling code: the region phonenumbers picks, then its types."""
     import numpy as np
 
@@ -202,7 +276,7 @@ def _validity(cc: int, nsn: pa.Array) -> np.ndarray:
     if len(regions) == 1:
         meta = _meta_for_code(cc, regions[0])
         if meta is not None:
-            valid = meta.number_type_known(nsn)
+            valid = meta.number_type_known(nsn, general)
         return valid
     todo = np.arange(len(nsn))
     for region in regions:  # _region_code_for_number_from_list
@@ -223,8 +297,7 @@ def _validity(cc: int, nsn: pa.Array) -> np.ndarray:
     return valid
 
 
-def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
-                 digits: pa.Array | None = None) -> dict[str, Any]:
+def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str, Any]:
     """What phonenumbers makes of each number (read in its row's region unless it starts with ``+``).
 
     ``numbers`` are the strings phonenumbers would be given (callers trim/normalise as they do for
@@ -234,7 +307,7 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
     - ``decided``: the row was read here; where False the other fields mean nothing (ask phonenumbers);
     - ``parsed``: ``phonenumbers.parse(number, region)`` succeeds; ``e164``: its E.164 form;
     - ``possible`` / ``valid``: ``is_possible_number`` / ``is_valid_number`` of the parsed number;
-    - ``digits``: the ASCII digits of the number, in order (pass them when you have them).
+    - ``digits``: the ASCII digits of the number, in order.
     """
     import numpy as np
     import pyarrow as pa
@@ -246,13 +319,7 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
         regions = pa.nulls(n, pa.string())
     regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
     text = pc.fill_null(numbers, "")
-    if digits is None:
-        digits = pc.replace_substring_regex(text, r"[^0-9]+", "")
-    else:
-        digits = pc.fill_null(digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits, "")
-    simple = (pc.match_substring_regex(text, _SIMPLE).to_numpy(zero_copy_only=False)
-              & (_lengths(text) <= _MAX_SIMPLE_LENGTH) & (_lengths(digits) >= 3))
-    plus = pc.starts_with(text, "+").to_numpy(zero_copy_only=False)
+    digits, simple, plus = scan_numbers(text)
     region_arr = pc.fill_null(regions, "")
     has_region = pc.not_equal(region_arr, "").to_numpy(zero_copy_only=False)
 
@@ -291,7 +358,7 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
     region_rows = np.flatnonzero(simple & ~plus & has_region)
     if len(region_rows):
         supported = _supported_regions()
-        for region, sel in _groups(region_arr.take(region_rows)):
+        for region, sel in _groups(_take(region_arr, region_rows)):
             rows = region_rows[sel]
             if region not in supported:
                 decided[rows] = True  # parse refuses a region it does not know ("cn", "XX"): not parsed
@@ -300,32 +367,33 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
             if meta is None:  # pragma: no cover - every supported region has metadata
                 decided[rows] = False
                 continue
-            n0 = digits.take(rows)
+            n0 = _take(digits, rows)
             # An international call prefix (00 86 …) or the region's own calling code written without '+'
             # (86 138 …) send phonenumbers down other paths: it decides those.
             odd = pc.starts_with(n0, str(meta.country_code)).to_numpy(zero_copy_only=False)
             if meta.idd is not None:
                 odd |= _fullmatch(n0, meta.idd)
             keep = np.flatnonzero(~odd)
-            groups.append((rows[keep], meta.country_code, meta, n0.take(keep)))
+            groups.append((rows[keep], meta.country_code, meta, _take(n0, keep)))
 
     for rows, cc, meta, n0 in groups:
         if len(rows) == 0:
             continue
         ok = _lengths(n0) >= _MIN_NSN
-        nsn, ok2 = _national(meta, n0)
+        nsn, ok2, general = _national(meta, n0)
         lengths = _lengths(nsn)
         ok &= ok2 & (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
         if not ok.any():
             continue
         keep = np.flatnonzero(ok)
-        rows, nsn, lengths = rows[keep], nsn.take(keep), lengths[keep]
+        rows, nsn, lengths = rows[keep], _take(nsn, keep), lengths[keep]
+        general = (general[0], general[1][keep], general[2][keep])
         regions_of_cc = _calling_codes()[0].get(cc, ())
         main = _meta_for_code(cc, regions_of_cc[0]) if regions_of_cc else None
         decided[rows] = True
         parsed[rows] = True
         possible[rows] = main.is_possible(lengths) if main is not None else False
-        valid[rows] = _validity(cc, nsn)
+        valid[rows] = _validity(cc, nsn, general)
         e164_parts.append((rows, pc.binary_join_element_wise(f"+{cc}", nsn, "")))
 
     e164 = pa.nulls(n, pa.string())

@@ -154,7 +154,9 @@ def _phone_parts(text: pa.Array, ascii_ok: np.ndarray) -> tuple[pa.Array, np.nda
     """(digits, looks like a phone) of stripped ASCII text (``normalize.digits`` / ``looks_like_phone``)."""
     import pyarrow.compute as pc
 
-    digits = pc.replace_substring_regex(text, r"[^0-9]+", "")
+    from portcheck.checks.phones import scan_numbers
+
+    digits = scan_numbers(pc.fill_null(text, ""))[0]
     looks = ascii_ok & _np_bool(pc.match_substring_regex(text, _PHONE_CHARS)) & _np_bool(
         pc.greater(pc.utf8_length(digits), 0))
     return digits, looks
@@ -177,8 +179,7 @@ def _phone_norm(text: pa.Array, digits: pa.Array, looks: np.ndarray, ascii_ok: n
     form = pc.if_else(pc.greater(pc.utf8_length(digits), 0), digits, text)
     decided = ascii_ok & ~try_parse
     if try_parse.any():
-        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions),
-                           digits=digits)
+        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions))
         got = try_parse & res["decided"]
         decided |= got
         form = pc.if_else(pa.array(got & res["parsed"]), res["e164"], form)
