@@ -146,14 +146,7 @@ def _control_totals(ref_t: Any, exp_t: Any, masker: Any = None) -> dict[str, Any
     def amounts(t: Any) -> dict[str, str] | None:
         if t is None or "amount" not in t.columns:
             return None
-        cur = t.table.column("currency").to_pylist() if "currency" in t.columns else [None] * t.rows
-        sums: dict[str, Any] = {}
-        for c, a in zip(cur, t.table.column("amount").to_pylist()):
-            n = number(a) if a else None
-            if n is None:
-                continue
-            key = (c or "").strip().upper() or "(none)"
-            sums[key] = sums.get(key, 0) + n
+        sums = _amount_sums(t, number)
         return {k: format(v.normalize(), "f") if hasattr(v, "normalize") else str(v) for k, v in sums.items()}
 
     def counts(t: Any, col: str) -> dict[str, int] | None:
@@ -176,6 +169,68 @@ def _control_totals(ref_t: Any, exp_t: Any, masker: Any = None) -> dict[str, Any
         out[name] = {label(k): {"reference": (r or {}).get(k) if r is not None else None,
                                 "export": (e or {}).get(k) if e is not None else None} for k in keys}
     return out
+
+
+def _amount_sums(t: Any, number: Callable[[str], Any]) -> dict[str, Any]:
+    """{currency: exact Decimal sum of the amounts ``number`` reads}, currencies as written (trimmed,
+    upper-cased, '(none)' when empty). Plain amounts (``1234.50``) are summed as Arrow decimals; the others
+    are read one by one; when a total might exceed Decimal's 28 digits, everything is summed in Python,
+    as the context would round it."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def as_array(name: str) -> pa.Array:
+        col = t.table.column(name) if name in t.columns else pa.nulls(t.rows, pa.string())
+        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        return col.cast(pa.string())
+
+    amount, cur = as_array("amount"), as_array("currency")
+    enc = pc.dictionary_encode(cur)
+    labels = [(c or "").strip().upper() or "(none)" for c in enc.dictionary.to_pylist()] + ["(none)"]
+    key_idx = np.asarray(pc.fill_null(enc.indices, len(labels) - 1).to_numpy(zero_copy_only=False), np.int64)
+    present = np.asarray(pc.fill_null(pc.not_equal(amount, ""), False).to_numpy(zero_copy_only=False), bool)
+    plain = present & np.asarray(pc.fill_null(pc.match_substring_regex(amount, r"^[0-9]+(?:[.][0-9]+)?$"),
+                                              False).to_numpy(zero_copy_only=False), bool)
+    rows = np.flatnonzero(plain)
+    scale = 0
+    if len(rows):
+        dot = np.asarray(pc.find_substring(amount.take(pa.array(rows)), ".").to_numpy(zero_copy_only=False))
+        length = np.asarray(pc.utf8_length(amount.take(pa.array(rows))).to_numpy(zero_copy_only=False))
+        scale = int(np.where(dot >= 0, length - dot - 1, 0).max())
+    sums: dict[str, Any] = {}
+    if scale <= 18 and len(rows):
+        dec = pc.cast(amount.take(pa.array(rows)), pa.decimal128(38, scale))
+        grouped = pa.table({"k": pa.array(key_idx[rows]), "v": dec}).group_by("k").aggregate([("v", "sum")])
+        arrow_part = dict(zip(grouped.column("k").to_pylist(), grouped.column("v_sum").to_pylist(),
+                              strict=True))
+    else:
+        arrow_part = {}
+        plain[:] = False
+    bound = sum(abs(v) for v in arrow_part.values())
+    for i in np.flatnonzero(present & ~plain).tolist():
+        n = number(amount[i].as_py())
+        if n is None:
+            continue
+        key = labels[key_idx[i]]
+        sums[key] = sums.get(key, 0) + n
+        bound += abs(n)
+    if bound and bound.adjusted() + scale + 2 >= 28:  # Decimal's context (28 digits) might have rounded
+        return _amount_sums_python(amount, cur, number)
+    for k, v in arrow_part.items():
+        sums[labels[k]] = sums.get(labels[k], 0) + v
+    return sums
+
+
+def _amount_sums_python(amount: Any, cur: Any, number: Callable[[str], Any]) -> dict[str, Any]:
+    sums: dict[str, Any] = {}
+    for c, a in zip(cur.to_pylist(), amount.to_pylist(), strict=True):
+        n = number(a) if a else None
+        if n is None:
+            continue
+        key = (c or "").strip().upper() or "(none)"
+        sums[key] = sums.get(key, 0) + n
+    return sums
 
 
 def _fallback_findings(dataset: CanonicalDataset) -> dict[str, ObjectFindings]:
@@ -225,8 +280,8 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
         def read_export_side() -> CanonicalDataset:
             export_src = read_export(opts.export, role="export", options=read_opts)
             # the canonical tables are what the rest reads: the raw ones go when this returns
-            return load_dataset(export_src, profile=opts.profile, mapping=opts.mapping, timezone=opts.timezone,
-                                region=opts.region,
+            return load_dataset(export_src, profile=opts.profile, mapping=opts.mapping,
+                                timezone=opts.timezone, region=opts.region,
                                 include_deleted=opts.include_deleted or policy.include_deleted)
 
         reference = None
@@ -331,7 +386,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
     """Compute every figure and check; return (report dict, tables for the CSV files)."""
     from portcheck.compare.classify import DEFECT_KINDS
     from portcheck.compare.engine import CompareOptions, compare_datasets
-    from portcheck.inputs import input_files
+    from portcheck.compare.reference import input_rows
 
     sch = schema.load_schema()
     is_drill = reference is not None and bool(reference.detection.get("canary"))
@@ -339,25 +394,30 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         for obj in schema.OBJECTS:
             policy.mark_informational(obj, list(SYSTEM_MANAGED))
 
-    def check() -> dict[str, ObjectFindings]:
-        try:
-            from portcheck.checks.run import run_checks
-        except ImportError:
-            say("checking the export")
-            return _fallback_findings(export)
-        return run_checks(export, policy, engine=opts.engine, fuzzy=opts.fuzzy, progress=say)
-
     comparisons: dict[str, ObjectComparison | None] = {o: None for o in schema.OBJECTS}
     pair_specs = _pair_specs(opts, export, reference)
+    compare = None
     if reference is not None:
         compare_options = CompareOptions(pair_on=pair_specs, value_maps=value_maps, region=opts.region,
                                           keep_email_local_case=policy.email_local_part_case)
-        # The comparison runs beside the checks (they only read the same tables); its stage is the time
-        # it still takes once the checks are done.
-        findings, comparisons = _both(check, lambda: compare_datasets(reference, export, compare_options))
-        say("comparing with the reference (rest)")
+
+        def compare() -> dict[str, ObjectComparison | None]:
+            return compare_datasets(reference, export, compare_options)
+
+    try:
+        from portcheck.checks.run import run_checks_alongside
+    except ImportError:
+        say("checking the export")
+        findings = _fallback_findings(export)
+        if compare is not None:
+            say("comparing with the reference")
+            comparisons = compare()
     else:
-        findings = check()
+        # The comparison runs beside the checks, on the second core (both only read the tables).
+        findings, compared = run_checks_alongside(export, policy, engine=opts.engine, fuzzy=opts.fuzzy,
+                                                  progress=say, alongside=compare)
+        if compare is not None:
+            comparisons = compared
 
     checks: list[Check] = []
     objects: dict[str, Any] = {}
@@ -452,7 +512,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         tables[obj] = {"comparison": c, "findings": f, "present": et is not None}
 
     verdict = "fail" if any(ch.gating and ch.status == "fail" for ch in checks) else "pass"
-    export_inputs = input_files(opts.export, "export")
+    export_inputs = input_rows(opts.export, "export", export.inputs)
     report: dict[str, Any] = {
         "report_version": 1,
         "portcheck_version": __version__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -55,30 +56,44 @@ def to_numpy_str(arr: pa.Array) -> Any:
 
 
 # Work several checks repeat on one table (cleaned columns, phone numbers read), kept while the table lives
-# or until forget() (the run calls it when the checks are done, so the memory is given back).
+# or until forget() (the run calls it when the checks are done, so the memory is given back). Checks may
+# run on two threads: each entry is computed once, by the first thread that asks; the other waits for it.
 _MEMO: dict[int, tuple[weakref.ref, dict[Any, Any]]] = {}
+_LOCK = threading.Lock()
 
 
 def table_memo(table: pa.Table) -> dict[Any, Any]:
     """A dict of derived arrays that belongs to ``table`` (by identity)."""
     key = id(table)
-    entry = _MEMO.get(key)
-    if entry is not None and entry[0]() is table:
-        return entry[1]
-    memo: dict[Any, Any] = {}
-    _MEMO[key] = (weakref.ref(table, lambda _ref, k=key: _MEMO.pop(k, None)), memo)
-    return memo
+    with _LOCK:
+        entry = _MEMO.get(key)
+        if entry is not None and entry[0]() is table:
+            return entry[1]
+        memo: dict[Any, Any] = {}
+        _MEMO[key] = (weakref.ref(table, lambda _ref, k=key: _MEMO.pop(k, None)), memo)
+        return memo
+
+
+def memoized(table: pa.Table, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per table and key, whichever thread asks first."""
+    memo = table_memo(table)
+    if key in memo:
+        return memo[key]
+    with _LOCK:
+        lock = memo.setdefault(("lock", *key), threading.Lock())
+    with lock:
+        if key not in memo:
+            memo[key] = compute()
+    return memo[key]
 
 
 def forget() -> None:
     """Drop every table's derived arrays."""
-    _MEMO.clear()
+    with _LOCK:
+        _MEMO.clear()
 
 
 def clean_column(table: pa.Table, name: str, null_tokens: Sequence[str] = ()) -> pa.Array:
     """:func:`clean` of a column (:func:`column_or_nulls`), computed once per table."""
-    memo = table_memo(table)
-    key = ("clean", name, tuple(null_tokens))
-    if key not in memo:
-        memo[key] = clean(column_or_nulls(table, name), null_tokens)
-    return memo[key]
+    return memoized(table, ("clean", name, tuple(null_tokens)),
+                    lambda: clean(column_or_nulls(table, name), null_tokens))

@@ -240,6 +240,14 @@ def _strings_at(arr: pa.Array, rows: np.ndarray) -> np.ndarray:
     return to_numpy_str(arr.take(pa.array(rows, pa.int64())))
 
 
+def _has_value(arr: pa.Array) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    has = pc.fill_null(pc.not_equal(arr.cast("string"), ""), False)
+    return np.asarray(has.to_numpy(zero_copy_only=False), bool)
+
+
 def _group_codes(prepared: dict[str, Any], group: str) -> tuple[list[np.ndarray], int]:
     """Integer codes of one field group's values, one dictionary across its fields (so that phone and
     mobile compare crosswise), -1 for null; and the code of the empty string (-1 when absent). Computed once
@@ -399,9 +407,12 @@ def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
     for g in rules.get("fields", []):
         kind = g["kind"]
         threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
-        all_codes, empty = _group_codes(prepared, g["name"])
-        codes = [np.where(cd[r] == empty, -1, cd[r]) if empty >= 0 else cd[r] for cd in all_codes]
         equality = kind in _EQUALITY_KINDS and 0 < threshold <= 1 and (kind != "id" or threshold >= 1)
+        if equality or g["name"] in rules.get("block_on", ()):
+            all_codes, empty = _group_codes(prepared, g["name"])
+            codes = [np.where(cd[r] == empty, -1, cd[r]) if empty >= 0 else cd[r] for cd in all_codes]
+        else:  # a similarity decides: only whether there is a value matters here
+            codes = [np.where(_has_value(a), 0, -1)[r] for a in prepared["groups"][g["name"]]]
         groups.append((codes, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
 
     def could(d: int) -> np.ndarray:

@@ -170,21 +170,28 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
         np.zeros(0, np.uint8)
     off = off - off[0]
     starts, ends = off[:-1], off[1:]
-    nonempty = ends > starts
+    lengths = ends - starts
+    nonempty = lengths > 0
     is_digit = (data >= 48) & (data <= 57)
-    digit_count = np.concatenate([[0], np.cumsum(is_digit, dtype=np.int64)])
-    digits = pa.StringArray.from_buffers(
-        n, pa.py_buffer(digit_count[off].astype(np.int32)), pa.py_buffer(data[is_digit].tobytes()))
+
+    def per_string(flags: np.ndarray) -> np.ndarray:
+        """How many flagged bytes each string has (reduceat over the non-empty strings)."""
+        counts = np.zeros(n, np.int64)
+        if nonempty.any():
+            counts[nonempty] = np.add.reduceat(flags, starts[nonempty], dtype=np.int64)
+        return counts
+
+    digit_count = per_string(is_digit)
+    digit_off = np.zeros(n + 1, np.int32)
+    np.cumsum(digit_count, out=digit_off[1:])
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit].tobytes()))
     allowed = np.zeros(256, bool)
     allowed[list(_ALLOWED)] = True
-    first = np.zeros(len(data), bool)
-    first[starts[nonempty]] = True
-    bad = ~allowed[data] & ~(first & (data == 43))
-    bad_count = np.concatenate([[0], np.cumsum(bad, dtype=np.int64)])
+    bad = ~allowed[data]
     plus = np.zeros(n, bool)
     plus[nonempty] = data[starts[nonempty]] == 43
-    simple = ((bad_count[ends] == bad_count[starts]) & (digit_count[ends] - digit_count[starts] >= 3)
-              & (ends - starts <= _MAX_SIMPLE_LENGTH))
+    bad[starts[plus]] = False  # a '+' is allowed as the first character
+    simple = (per_string(bad) == 0) & (digit_count >= 3) & (lengths <= _MAX_SIMPLE_LENGTH)
     return digits, simple, plus
 
 

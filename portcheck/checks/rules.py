@@ -289,16 +289,14 @@ def phone_columns(table: pa.Table, field: str, default_region: str | None,
                   null_tokens: tuple[str, ...] = ()) -> tuple[pa.Array, pa.Array]:
     """:func:`phone_rows` of a table's phone column (cleaned), each row read in its ``country``'s region,
     else ``default_region``; computed once per table for validity and fuzzy matching."""
-    from portcheck.checks._arrow import clean_column, table_memo
+    from portcheck.checks._arrow import clean_column, memoized
 
-    memo = table_memo(table)
-    key = ("phone", field, default_region, tuple(null_tokens))
-    if key not in memo:
-        rkey = ("phone_regions", default_region, tuple(null_tokens))
-        if rkey not in memo:
-            memo[rkey] = phone_regions(clean_column(table, "country", null_tokens), default_region)
-        memo[key] = phone_rows(clean_column(table, field, null_tokens), memo[rkey])
-    return memo[key]
+    def regions() -> pa.Array:
+        return memoized(table, ("phone_regions", default_region, tuple(null_tokens)),
+                        lambda: phone_regions(clean_column(table, "country", null_tokens), default_region))
+
+    return memoized(table, ("phone", field, default_region, tuple(null_tokens)),
+                    lambda: phone_rows(clean_column(table, field, null_tokens), regions()))
 
 
 def forget_phone_numbers() -> None:
@@ -370,16 +368,52 @@ def _flag(values: pa.Array, ok: pa.Array) -> pa.Array:
     return pc.if_else(pc.is_null(values), pa.scalar(None, pa.string()), flag)
 
 
+def _real_day(year: Any, month: Any, day: Any) -> Any:
+    import numpy as np
+
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    days = days + ((month == 2) & leap)
+    return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+
+
+def _iso_flags(values: pa.Array, shape_regex: str, dates_only: bool, separators: bytes) -> pa.Array:
+    """``valid``/``invalid`` (null for null): the shape regex and a real day. The common fixed-width forms
+    are read by position (their ranges checked as the regex checks them), the regex runs on the rest."""
+    import numpy as np
+
+    from portcheck.profiles.convert import iso_fixed, iso_numbers
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    fixed, parts = iso_fixed(values, separators)
+    ok = np.zeros(len(values), bool)
+    for layout, (rows, m) in parts.items():
+        if dates_only and layout[0] is not None:
+            fixed[rows] = False  # a form this rule does not accept as written: the regex decides
+            continue
+        x = iso_numbers(m, layout)
+        good = _real_day(x["year"], x["month"], x["day"])
+        if layout[0] is not None:
+            good &= (x["hour"] <= 23) & (x["minute"] <= 59) & (x["second"] <= 60)
+        if "off_hour" in x:
+            good &= (x["off_hour"] <= 23) & (x["off_minute"] <= 59)
+        ok[rows] = good
+    rest = np.flatnonzero(~fixed)
+    if len(rest):
+        sub = values.take(pa.array(rest))
+        shape = pc.fill_null(pc.match_substring_regex(sub, shape_regex), False)
+        ok[rest] = np.asarray(_calendar_ok(sub, shape).to_numpy(zero_copy_only=False), bool)
+    return _flag(values, pa.array(ok))
+
+
 def date_flags(values: pa.Array) -> pa.Array:
     """``YYYY-MM-DD`` naming a real day."""
-    shape = pc.fill_null(pc.match_substring_regex(values, _DATE_SHAPE), False)
-    return _flag(values, _calendar_ok(values, shape))
+    return _iso_flags(values, _DATE_SHAPE, True, b"T")
 
 
 def instant_flags(values: pa.Array) -> pa.Array:
     """ISO 8601 / RFC 3339 instants (``2024-03-01T10:00:00+08:00``, ``…Z``, naive, or a bare date)."""
-    shape = pc.fill_null(pc.match_substring_regex(values, _INSTANT_SHAPE), False)
-    return _flag(values, _calendar_ok(values, shape))
+    return _iso_flags(values, _INSTANT_SHAPE, False, b"Tt ")
 
 
 def flag_column(fld: str) -> str:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.canonical import CanonicalDataset, CanonicalTable
     from portcheck.policy import Policy
 
-__all__ = ["run_checks", "check_object", "mask_gx_result"]
+__all__ = ["run_checks", "run_checks_alongside", "check_object", "mask_gx_result"]
 
 
 def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast", fuzzy: bool = True,
@@ -32,23 +32,60 @@ def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast
     per object (partial dicts). ``progress`` is called with the name of each phase as it starts (each phase
     runs over every object: exact duplicates, fuzzy duplicates, orphans, validity).
     """
+    return run_checks_alongside(dataset, policy, engine=engine, fuzzy=fuzzy, fuzzy_rules=fuzzy_rules,
+                                progress=progress)[0]
+
+
+def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast",
+                         fuzzy: bool = True, fuzzy_rules: dict[str, dict[str, Any]] | None = None,
+                         progress: Callable[[str], None] | None = None,
+                         alongside: Callable[[], Any] | None = None) -> tuple[dict[str, ObjectFindings], Any]:
+    """:func:`run_checks`, and the result of ``alongside()`` (None when not given).
+
+    ``alongside`` is work for the second core (the run passes the comparison): fuzzy duplicate detection,
+    the longest check, runs on this thread while ``alongside`` and then the other checks run on a second
+    one (pyarrow and numpy release the GIL). ``progress`` then names the fuzzy phase, and what remains after
+    it as one phase. The findings are the same either way.
+    """
     from portcheck.checks import rules
     from portcheck.schema import OBJECTS
 
     say = progress or (lambda _msg: None)
     present = [(obj, ct) for obj in OBJECTS if (ct := dataset.get(obj)) is not None]
-    out: dict[str, ObjectFindings] = {}
-    try:
-        for phase in _PHASES:
+    out: dict[str, ObjectFindings] = {obj: ObjectFindings(object=obj) for obj, _ in present}
+
+    def run(phases: tuple[Any, ...], named: bool) -> None:
+        for phase in phases:
             if phase is _fuzzy and not fuzzy:
                 continue
-            say(_PHASE_NAMES[phase])
+            if named:
+                say(_PHASE_NAMES[phase])
             for obj, ct in present:
-                f = out.setdefault(obj, ObjectFindings(object=obj))
-                phase(f, dataset, ct, policy, engine=engine, fuzzy_rules=(fuzzy_rules or {}).get(obj))
+                phase(out[obj], dataset, ct, policy, engine=engine, fuzzy_rules=(fuzzy_rules or {}).get(obj))
+
+    try:
+        if alongside is None:
+            run(_PHASES, named=True)
+            return out, None
+        from concurrent.futures import ThreadPoolExecutor
+
+        def second() -> Any:
+            result = alongside()
+            run(tuple(p for p in _PHASES if p is not _fuzzy), named=False)
+            return result
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portcheck-checks") as pool:
+            later = pool.submit(second)
+            try:
+                if fuzzy:
+                    run((_fuzzy,), named=True)
+            except BaseException:
+                later.cancel()
+                raise
+            say("checks: the others, and the comparison (rest)")
+            return out, later.result()
     finally:
         rules.forget_phone_numbers()
-    return out
 
 
 def check_object(dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *, engine: str = "fast",

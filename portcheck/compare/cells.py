@@ -30,8 +30,6 @@ UNDECIDED = -1
 # stay exact.
 _ASCII_SPACE = r"[\t-\r\x1c-\x1f ]"
 _ASCII_SPACE_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
-# The ISO forms exports write most, read by position: date, T or space, time to the second, Z or ±hh:mm.
-_FIXED = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
 _ISO = (r"^(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
         r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?)?"
         rf"{_ASCII_SPACE}*(?P<tz>Z|z|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)?$")
@@ -68,18 +66,6 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
-def fixed_width_bytes(arr: pa.Array, width: int) -> np.ndarray:
-    """The bytes of strings that are all ``width`` bytes long, as an (n, width) uint8 matrix."""
-    import numpy as np
-    import pyarrow as pa
-
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    if len(arr) == 0:
-        return np.zeros((0, width), np.uint8)
-    return np.frombuffer(arr.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(len(arr), width)
-
-
 def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``normalize.instant(value, zone)`` as microseconds since the epoch for ISO 8601 text (already
     stripped): (microseconds, decided, has_time). Undecided: other forms, impossible dates, naive values in
@@ -88,28 +74,23 @@ def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.n
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from portcheck.profiles.convert import iso_fixed, iso_numbers
+
     n = len(text)
     y, mo, d, h, mi, s, micro, off = (np.zeros(n, np.int64) for _ in range(8))
     matched, has_time, has_tz = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
-    fixed = _np_bool(pc.match_substring_regex(text, _FIXED))
-    lengths = np.asarray(pc.fill_null(pc.binary_length(text), 0).to_numpy(zero_copy_only=False))
-    for width in (19, 20, 24, 25):
-        rows = np.flatnonzero(fixed & (lengths == width))
-        if not len(rows):
+    fixed, parts = iso_fixed(text, b"T ")
+    for layout, (rows, m) in parts.items():
+        if layout[0] is None:
+            fixed[rows] = False  # a date alone: read below, like any other form
             continue
-        b = fixed_width_bytes(text.take(pa.array(rows)), width).astype(np.int64) - 48
-
-        def two(i: int, b: np.ndarray = b) -> np.ndarray:
-            return b[:, i] * 10 + b[:, i + 1]
-
-        y[rows] = two(0) * 100 + two(2)
-        mo[rows], d[rows], h[rows], mi[rows], s[rows] = two(5), two(8), two(11), two(14), two(17)
+        x = iso_numbers(m, layout)
+        y[rows], mo[rows], d[rows] = x["year"], x["month"], x["day"]
+        h[rows], mi[rows], s[rows], micro[rows] = x["hour"], x["minute"], x["second"], x["micro"]
         matched[rows] = has_time[rows] = True
-        if width >= 24:
-            minutes = two(22) if width == 24 else two(23)
-            sign = np.where(b[:, 19] == ord("-") - 48, -1, 1)
-            off[rows] = sign * (two(20) * 3600 + minutes * 60) * 1_000_000
-        has_tz[rows] = width > 19
+        if "off_hour" in x:
+            off[rows] = x["sign"] * (x["off_hour"] * 3600 + x["off_minute"] * 60) * 1_000_000
+        has_tz[rows] = layout[1] != ""
     rest = np.flatnonzero(~fixed)
     if len(rest):
         sub = text.take(pa.array(rest))

@@ -31,7 +31,6 @@ def is_sql_url(ref: str) -> bool:
 def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezone: str | None,
                    region: str | None, read_options: ReadOptions, include_deleted: bool = False,
                    ) -> tuple[CanonicalDataset, list[dict[str, Any]]]:
-    from portcheck.inputs import input_files
     from portcheck.profiles import load_dataset
     from portcheck.readers import read_export
 
@@ -39,7 +38,7 @@ def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezo
         source, inputs = read_sql(ref)
     else:
         source = read_export(ref, role="reference", options=read_options)
-        inputs = input_files(ref, "reference")
+        inputs = input_rows(ref, "reference", source.files)
     dataset = load_dataset(source, profile=profile, mapping=mapping, timezone=timezone, region=region,
                            include_deleted=include_deleted)
     meta = canary_meta(ref)
@@ -47,6 +46,29 @@ def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezo
         dataset.detection["canary"] = True
         dataset.detection["canary_meta"] = meta
     return dataset, inputs
+
+
+def input_rows(root: str, role: str, read: list[Any]) -> list[dict[str, Any]]:
+    """``portcheck.inputs.input_files(root, role)``, reusing the SHA-256 the readers computed while reading
+    (``read``: their SourceFile list) for each file of the same name and size instead of reading it again."""
+    from pathlib import Path
+
+    from portcheck.inputs import sha256_file
+
+    known = {f.name: f for f in read if getattr(f, "sha256", "")}
+    base = Path(root)
+    if base.is_file():
+        paths = [(base.name, base)]
+    else:
+        paths = sorted(
+            (p.relative_to(base).as_posix(), p) for p in base.rglob("*") if p.is_file() and not p.is_symlink())
+    rows = []
+    for name, p in paths:
+        size = p.stat().st_size
+        f = known.get(name)
+        digest = f.sha256 if f is not None and f.bytes == size else sha256_file(p)
+        rows.append({"role": role, "name": f"{role}/{name}", "sha256": digest, "bytes": size})
+    return rows
 
 
 def canary_meta(ref: str) -> dict[str, Any] | None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pyarrow as pa
 
 ISO_RE = (r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?$")
@@ -63,6 +64,115 @@ def nullify(arr: pa.Array, tokens: tuple[str, ...]) -> pa.Array:
 def is_empty(arr: pa.Array) -> pa.Array:
     pa, pc = _pa()
     return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True)
+
+
+# The ISO 8601 forms exports write most, recognised by position over the bytes (no regex): a date, then
+# optionally a separator and hh:mm:ss, a fraction of 1-9 digits, and Z or an offset (±hh:mm or ±hhmm).
+# A layout is (fraction digits or None for a date alone, offset: "", "Z", "hhmm" or "hh:mm").
+_OFFSETS = ("", "Z", "hhmm", "hh:mm")
+_LAYOUTS: tuple[tuple[int | None, str], ...] = ((None, ""),) + tuple(
+    (k, tz) for k in range(10) for tz in _OFFSETS)
+
+
+def _layout(frac: int | None, tz: str) -> tuple[int, tuple[int, ...], tuple[tuple[int, bytes], ...]]:
+    """(width, digit positions, (position, allowed bytes) pairs) of one layout; position 10 (the date-time
+    separator) is left to the caller."""
+    digits = [0, 1, 2, 3, 5, 6, 8, 9]
+    punct = [(4, b"-"), (7, b"-")]
+    if frac is None:
+        return 10, tuple(digits), tuple(punct)
+    digits += [11, 12, 14, 15, 17, 18]
+    punct += [(13, b":"), (16, b":")]
+    pos = 19
+    if frac:
+        punct.append((pos, b".,"))
+        digits += list(range(pos + 1, pos + 1 + frac))
+        pos += 1 + frac
+    if tz == "Z":
+        punct.append((pos, b"Zz"))
+        pos += 1
+    elif tz:
+        punct.append((pos, b"+-"))
+        if tz == "hhmm":
+            digits += [pos + 1, pos + 2, pos + 3, pos + 4]
+            pos += 5
+        else:
+            digits += [pos + 1, pos + 2, pos + 4, pos + 5]
+            punct.append((pos + 3, b":"))
+            pos += 6
+    return pos, tuple(digits), tuple(punct)
+
+
+def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dict[Any, Any]]:
+    """Which values are exactly one of the common ISO 8601 forms (``2024-03-01``, ``2024-03-01T10:00:00``,
+    a fraction of 1-9 digits, then ``Z``/``z``, ``+08:00`` or ``+0800``; ``separators``: what may stand
+    between date and time), and, per layout (fraction digits or None, offset form), (their rows, their bytes
+    as an (n, width) uint8 matrix) for :func:`iso_numbers`. Nothing about the values' ranges is checked
+    (``2024-13-45`` has the form)."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    n = len(arr)
+    mask = np.zeros(n, bool)
+    parts: dict[Any, Any] = {}
+    if n == 0 or not pa.types.is_string(arr.type):
+        return mask, parts
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
+    lengths = np.diff(offsets)
+    if arr.null_count:
+        lengths = np.where(np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), bool), lengths, -1)
+    digit = np.zeros(256, bool)
+    digit[48:58] = True
+    widths = {w for w in np.unique(lengths).tolist() if 10 <= w <= 35}
+    for layout in _LAYOUTS:
+        width, digit_pos, punct = _layout(*layout)
+        if width not in widths:
+            continue
+        rows = np.flatnonzero((lengths == width) & ~mask)
+        if not len(rows):
+            continue
+        # equal-width strings, copied next to each other by Arrow, are a matrix as they stand
+        sub = arr if len(rows) == n else arr.take(pa.array(rows))
+        sub_off = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
+        m = np.frombuffer(sub.buffers()[2], np.uint8)[sub_off[0]:sub_off[-1]].reshape(len(rows), width)
+        ok = digit[m[:, list(digit_pos)]].all(axis=1)
+        for pos, chars in punct:
+            ok &= np.isin(m[:, pos], list(chars))
+        if layout[0] is not None:
+            ok &= np.isin(m[:, 10], list(separators))
+        if not ok.any():
+            continue
+        if not ok.all():
+            rows, m = rows[ok], m[ok]
+        mask[rows] = True
+        parts[layout] = (rows, m)
+    return mask, parts
+
+
+def iso_numbers(m: np.ndarray, layout: tuple[int | None, str]) -> dict[str, np.ndarray]:
+    """year, month, day (and hour, minute, second, microsecond — the fraction's first six digits — and the
+    offset's sign, hours and minutes when written) of the byte matrices :func:`iso_fixed` gives."""
+    import numpy as np
+
+    def num(i: int, k: int = 2) -> np.ndarray:
+        out = np.zeros(len(m), np.int64)
+        for j in range(i, i + k):
+            out = out * 10 + (m[:, j].astype(np.int64) - 48)
+        return out
+
+    frac, tz = layout
+    out = {"year": num(0, 4), "month": num(5), "day": num(8)}
+    if frac is None:
+        return out
+    out.update(hour=num(11), minute=num(14), second=num(17))
+    used = min(frac, 6)
+    out["micro"] = (num(20, used) * 10 ** (6 - used)) if used else np.zeros(len(m), np.int64)
+    pos = 19 + (1 + frac if frac else 0)
+    if tz in ("hhmm", "hh:mm"):
+        out.update(sign=np.where(m[:, pos] == ord("-"), -1, 1), off_hour=num(pos + 1),
+                   off_minute=num(pos + 3) if tz == "hhmm" else num(pos + 4))
+    return out
 
 
 def _ts_text(ts: pa.Array, with_time: bool, suffix: str = "") -> pa.Array:
@@ -150,13 +260,22 @@ def _convert_other(text: pa.Array, order: str, epoch: str, excel_serial: bool, w
 def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto",
                excel_serial: bool = True) -> pa.Array:
     """Rewrite non-ISO date-times as ISO text (see the module docstring); ISO values stay as written."""
+    import numpy as np
+
     pa, pc = _pa()
     arr = as_string(arr)
-    text = pc.utf8_trim_whitespace(arr)
-    todo = pc.fill_null(pc.invert(pc.match_substring_regex(text, ISO_RE)), False)
-    todo = pc.and_(todo, pc.greater(pc.utf8_length(pc.fill_null(text, "")), 0))
-    return _subset(arr, todo, lambda part: _convert_other(pc.utf8_trim_whitespace(part), order, epoch,
-                                                          excel_serial, with_time=True))
+    # Most values are ISO already: found by position first, the regex only for the others.
+    fixed = iso_fixed(arr)[0]
+    if fixed.all():
+        return arr
+    rest = np.flatnonzero(~fixed)
+    text = pc.utf8_trim_whitespace(arr.take(pa.array(rest)))
+    todo_rest = pc.fill_null(pc.invert(pc.match_substring_regex(text, ISO_RE)), False)
+    todo_rest = pc.and_(todo_rest, pc.greater(pc.utf8_length(pc.fill_null(text, "")), 0))
+    todo = np.zeros(len(arr), bool)
+    todo[rest] = np.asarray(todo_rest.to_numpy(zero_copy_only=False), bool)
+    return _subset(arr, pa.array(todo), lambda part: _convert_other(
+        pc.utf8_trim_whitespace(part), order, epoch, excel_serial, with_time=True))
 
 
 def to_date(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_serial: bool = True) -> pa.Array:

@@ -87,7 +87,8 @@ def test_vectorised_reading_equals_phonenumbers_on_every_regions_example_numbers
     st.sampled_from(["", "+", "+", "(", "0", "00"]),
     st.sampled_from(["", " ", "-", ".", ") "]),
     st.integers(min_value=0, max_value=8),
-    st.sampled_from(["CN", "US", "GB", "DE", "IT", "HK", "RU", "AU", "BR", "JP", None, "cn", "XX", "001", ""])),
+    st.sampled_from(["CN", "US", "GB", "DE", "IT", "HK", "RU", "AU", "BR", "JP", None, "cn", "XX", "001",
+                     ""])),
     min_size=1, max_size=200))
 def test_vectorised_reading_equals_phonenumbers_on_random_digit_strings(rows):
     numbers = [pre + digits[:cut] + sep + digits[cut:] for digits, pre, sep, cut, _ in rows]
@@ -104,7 +105,8 @@ def test_vectorised_reading_equals_phonenumbers_on_random_digit_strings(rows):
     ("020 7946 0958", "GB"), ("+7 912 345-67-89", None), ("8 (912) 345-67-89", "RU"),
     ("+61 2 9876 5432", None), ("02 9876 5432", "AU"), ("+39 06 698 81234", None), ("06 698 81234", "IT"),
     ("+800 1234 5678", None), ("12", "CN"), ("0", "CN"), ("+0 123 456", None), ("+999 1234 5678", None),
-    ("8613800138000", "CN"), ("0086 138 0013 8000", "CN"), ("0755 8888 1234", "cn"), ("+86 138 0013 8000", "cn"),
+    ("8613800138000", "CN"), ("0086 138 0013 8000", "CN"), ("0755 8888 1234", "cn"),
+    ("+86 138 0013 8000", "cn"),
     ("0755 8888 1234", "XX"), ("0755 8888 1234", "001"),
 ])
 def test_vectorised_reading_decides_only_what_phonenumbers_agrees_with(number, region):

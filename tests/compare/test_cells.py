@@ -175,3 +175,14 @@ def test_common_format_differences_are_decided_without_compare_cell(monkeypatch)
         got = cell_verdicts(pa.array(ref), pa.array(exp), np.zeros(n, bool), np.zeros(n, bool), ftype,
                             regions=pa.array(["CN"] * n))
         assert [VERDICTS[c] for c in got] == ["format"] * n, ftype
+
+
+def test_instant_fractions_read_by_position_and_by_pattern_agree():
+    """A fraction read by position (…00.250Z) and one read by the pattern (…00.25+08, an hours-only
+    offset) name the same microsecond."""
+    pairs = [("2024-03-01T10:00:00.25+08", "2024-03-01T02:00:00.250Z"),
+             ("2024-03-01T10:00:00.25+08", "2024-03-01T02:00:00.250000001Z"),
+             ("2024-03-01T10:00:00.1234567+08", "2024-03-01T02:00:00.123456Z"),
+             ("2024-03-01T10:00:00.5+08", "2024-03-01T02:00:00.050Z"),
+             ("2024-03-01T10:00:00,5+08", "2024-03-01T02:00:00.5+00:00")]
+    check(pairs, schema.INSTANT)
