@@ -26,14 +26,14 @@ def exact_duplicates(table: pa.Table, key_field: str, null_tokens: tuple[str, ..
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import clean_column, column_or_nulls
+    from portcheck.checks._arrow import clean_column, column_or_nulls, dictionary_encoded
 
     out = ExactDuplicates()
     n = table.num_rows
     if n == 0:
         return out
     keys = clean_column(table, key_field, null_tokens)
-    encoded = pc.dictionary_encode(keys)
+    encoded = dictionary_encoded(keys)
     idx = encoded.indices
     counts = np.bincount(pc.fill_null(idx, len(encoded.dictionary)).to_numpy(zero_copy_only=False),
                          minlength=len(encoded.dictionary) + 1)[:-1]

@@ -140,7 +140,7 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import clean_column
+    from portcheck.checks._arrow import clean_column, dictionary_encoded
     from portcheck.checks.rules import phone_columns
     from portcheck.schema import load_schema
 
@@ -149,7 +149,7 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
         return []
     pk = load_schema()[ct.object].primary_key
     keys = clean_column(ct.table, pk, null_tokens)
-    enc = pc.dictionary_encode(keys)
+    enc = dictionary_encoded(keys)
     grouped = pa.table({"k": enc.indices, "row": pa.array(np.arange(ct.rows), pa.int64())}).filter(
         pc.is_valid(enc.indices)).group_by("k").aggregate([("row", "min")])
     first_rows = np.sort(grouped.column("row_min").to_numpy())

@@ -115,6 +115,8 @@ def id_key(arr: pa.Array) -> pa.Array:
 def email_key(arr: pa.Array) -> pa.Array:
     out = pc.utf8_trim_whitespace(pc.utf8_lower(pc.utf8_normalize(arr, "NFKC")))
     gmail = pc.fill_null(pc.match_substring_regex(out, r"@(gmail|googlemail)\.com$"), False)
+    if not pc.any(gmail).as_py():
+        return _null_if_empty(out)
     local = pc.replace_substring_regex(out, r"@.*$", "")
     local = pc.replace_substring(pc.replace_substring_regex(local, r"\+.*$", ""), ".", "")
     gm = pc.binary_join_element_wise(local, "gmail.com", "@")
@@ -138,4 +140,7 @@ def phone_key(values: pa.Array, regions: pa.Array) -> pa.Array:
 
 def digits_of(arr: pa.Array) -> pa.Array:
     """The digits of a value, in order ('' when none): names that differ only in a number stay apart."""
-    return pc.fill_null(pc.replace_substring_regex(arr, r"[^0-9]+", ""), "")
+    from portcheck.checks.phones import scan_numbers
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return scan_numbers(pc.fill_null(arr, ""))[0]

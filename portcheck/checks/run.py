@@ -70,6 +70,9 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
         from concurrent.futures import ThreadPoolExecutor
 
         def second() -> Any:
+            if fuzzy:
+                for task in _phone_prefetch(dataset, present, fuzzy_rules):
+                    task()
             result = alongside()
             run(tuple(p for p in _PHASES if p is not _fuzzy), named=False)
             return result
@@ -86,6 +89,27 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
             return out, later.result()
     finally:
         rules.forget_phone_numbers()
+
+
+def _phone_prefetch(dataset: CanonicalDataset, present: list[tuple[str, CanonicalTable]],
+                    fuzzy_rules: dict[str, dict[str, Any]] | None) -> list[Callable[[], Any]]:
+    """Phone columns the second thread reads first, so that fuzzy matching (which needs every phone column
+    of its field groups) does not read them all itself: the second and later fields of each phone group
+    (``mobile`` for contacts). Validity reuses them too."""
+    from portcheck.checks.fuzzy import rules_for
+    from portcheck.checks.rules import phone_columns
+
+    tokens = tuple(dataset.null_tokens)
+    tasks: list[Callable[[], Any]] = []
+    for obj, ct in present:
+        rules = rules_for(obj, (fuzzy_rules or {}).get(obj))
+        for g in (rules or {}).get("fields", []):
+            if g["kind"] != "phone":
+                continue
+            for f in g["fields"][1:]:
+                if f in ct.columns:
+                    tasks.append(lambda ct=ct, f=f: phone_columns(ct.table, f, ct.region, tokens))
+    return tasks
 
 
 def check_object(dataset: CanonicalDataset, ct: CanonicalTable, policy: Policy, *, engine: str = "fast",

@@ -124,7 +124,9 @@ def _unexpected_mask(etype: str, col: pa.Array, kwargs: dict[str, Any]) -> pa.Ar
     elif etype == "expect_column_values_to_not_be_in_set":
         mask = pc.is_in(col, value_set=pa.array(kwargs["value_set"], pa.string()))
     elif etype == "expect_column_values_to_be_unique":
-        encoded = pc.dictionary_encode(col)
+        from portcheck.checks._arrow import dictionary_encoded
+
+        encoded = dictionary_encoded(col)
         counts = pc.value_counts(encoded.indices)
         repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
         mask = pc.is_in(encoded.indices, value_set=repeated)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.canonical import CanonicalDataset, CanonicalTable
 
 MATCH, FORMAT = "match", "format"
+CELL_SLICE = 250_000  # differing cells decided at a time
 _SFID = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$")
 
 _COUNTRY_NAMES = {
@@ -343,9 +344,15 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
         regions = None
         if ftype == schema.PHONE:
             regions = _cell_regions(ref_t, exp_t, rrows, erows, sel, region_default)
-        codes = cells.cell_verdicts(r_d, e_d, r_empty[idx], e_empty[idx], ftype, ref_zone=ref_zone,
-                                    exp_zone=exp_zone, regions=regions,
-                                    keep_local_case=options.keep_email_local_case)
+        # In slices: a re-formatted column differs in every cell, and each slice's temporaries are freed
+        # before the next one is read.
+        codes = np.concatenate([
+            cells.cell_verdicts(r_d.slice(i, CELL_SLICE), e_d.slice(i, CELL_SLICE),
+                                r_empty[idx[i:i + CELL_SLICE]], e_empty[idx[i:i + CELL_SLICE]], ftype,
+                                ref_zone=ref_zone, exp_zone=exp_zone,
+                                regions=regions.slice(i, CELL_SLICE) if regions is not None else None,
+                                keep_local_case=options.keep_email_local_case)
+            for i in range(0, len(idx), CELL_SLICE)])
         counts = np.bincount(codes.astype(np.int64), minlength=len(cells.VERDICTS))
         figures.matched += int(counts[cells.CODE[MATCH]] + counts[cells.CODE[FORMAT]])
         figures.format_differences += int(counts[cells.CODE[FORMAT]])

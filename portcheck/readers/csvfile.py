@@ -185,7 +185,9 @@ def _parse(
         bad.append((row.number, row.text, row.actual_columns))
         return "skip"
 
-    block = [BLOCK_SIZE]
+    # The whole file as one block: one buffer per column as parsed (no chunks to copy together after);
+    # export and reference are read at once, on the two cores, so one block per file keeps both busy.
+    block = [min(max(BLOCK_SIZE, len(buf) + 1), MAX_BLOCK_SIZE)]
 
     def read(threads: bool) -> pa.Table:
         del bad[:]
