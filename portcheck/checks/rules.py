@@ -391,7 +391,7 @@ def _iso_flags(values: pa.Array, shape_regex: str, dates_only: bool, separators:
         if dates_only and layout[0] is not None:
             fixed[rows] = False  # a form this rule does not accept as written: the regex decides
             continue
-        x = iso_numbers(m, layout)
+        x = iso_numbers(m, layout, fraction=False)
         good = _real_day(x["year"], x["month"], x["day"])
         if layout[0] is not None:
             good &= (x["hour"] <= 23) & (x["minute"] <= 59) & (x["second"] <= 60)

@@ -407,18 +407,48 @@ def compare_cell(ref: str, exp: str, ftype: str, *, ref_zone: str = "UTC", exp_z
     return cl.classify(ref, exp, ftype, ref_zone=ref_zone, exp_zone=exp_zone)
 
 
+# First bytes of the UTF-8 characters Arrow may trim as white space (ASCII controls and space; U+0085 and
+# U+00A0; U+1680; U+2000-U+205F; U+3000; and, to be safe, U+F000-U+FFFF): a value starting with any other
+# byte is not blank.
+_MAYBE_BLANK = bytes(range(0x21)) + b"\xc2\xe1\xe2\xe3\xef"
+
+
 def _empty_mask(arr: pa.Array, null_tokens: frozenset[str]) -> np.ndarray:
     """Empty cells (DESIGN's "empty"): null, blank after trimming, or a declared null token."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from portcheck.compare.cells import _np_bool
 
-    t = pc.utf8_trim_whitespace(arr)
-    empty = pc.fill_null(pc.equal(t, ""), True)
-    if null_tokens:
-        empty = pc.or_(empty, pc.fill_null(pc.is_in(t, value_set=pa.array(sorted(null_tokens))), False))
-    return _np_bool(empty)
+    def trimmed_empty(a: pa.Array) -> np.ndarray:
+        t = pc.utf8_trim_whitespace(a)
+        empty = pc.fill_null(pc.equal(t, ""), True)
+        if null_tokens:
+            empty = pc.or_(empty, pc.fill_null(pc.is_in(t, value_set=pa.array(sorted(null_tokens))), False))
+        return _np_bool(empty)
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if null_tokens or not pa.types.is_string(arr.type) or len(arr) == 0:
+        return trimmed_empty(arr)
+    # Only values that are null, empty or start with a possible white-space byte need trimming.
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1]
+    first = data[np.minimum(starts, len(data) - 1)] if len(data) else np.zeros(len(arr), np.uint8)
+    maybe = np.zeros(256, bool)
+    maybe[list(_MAYBE_BLANK)] = True
+    candidates = (offsets[1:] == starts) | maybe[first]
+    if arr.null_count:
+        candidates |= ~_np_bool(pc.is_valid(arr))
+    out = np.zeros(len(arr), bool)
+    rows = np.flatnonzero(candidates)
+    if len(rows) == len(arr):
+        return trimmed_empty(arr)
+    if len(rows):
+        out[rows] = trimmed_empty(arr.take(pa.array(rows)))
+    return out
 
 
 def _translate(arr: pa.Array, mapping: dict[str, str] | KeyPairs | None) -> pa.Array:

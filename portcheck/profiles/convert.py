@@ -150,7 +150,8 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dic
     return mask, parts
 
 
-def iso_numbers(m: np.ndarray, layout: tuple[int | None, str]) -> dict[str, np.ndarray]:
+def iso_numbers(m: np.ndarray, layout: tuple[int | None, str],
+                fraction: bool = True) -> dict[str, np.ndarray]:
     """year, month, day (and hour, minute, second, microsecond — the fraction's first six digits — and the
     offset's sign, hours and minutes when written) of the byte matrices :func:`iso_fixed` gives."""
     import numpy as np
@@ -166,8 +167,9 @@ def iso_numbers(m: np.ndarray, layout: tuple[int | None, str]) -> dict[str, np.n
     if frac is None:
         return out
     out.update(hour=num(11), minute=num(14), second=num(17))
-    used = min(frac, 6)
-    out["micro"] = (num(20, used) * 10 ** (6 - used)) if used else np.zeros(len(m), np.int64)
+    if fraction:
+        used = min(frac, 6)
+        out["micro"] = (num(20, used) * 10 ** (6 - used)) if used else np.zeros(len(m), np.int64)
     pos = 19 + (1 + frac if frac else 0)
     if tz in ("hhmm", "hh:mm"):
         out.update(sign=np.where(m[:, pos] == ord("-"), -1, 1), off_hour=num(pos + 1),

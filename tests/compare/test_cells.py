@@ -186,3 +186,21 @@ def test_instant_fractions_read_by_position_and_by_pattern_agree():
              ("2024-03-01T10:00:00.5+08", "2024-03-01T02:00:00.050Z"),
              ("2024-03-01T10:00:00,5+08", "2024-03-01T02:00:00.5+00:00")]
     check(pairs, schema.INSTANT)
+
+
+def test_blank_cells_found_without_trimming_every_value_are_the_trimmed_blanks():
+    """Every code point alone and padded with spaces: the emptiness the comparison finds (trimming only
+    values that start with a byte white space can start with) equals trimming them all."""
+    import pyarrow.compute as pc
+
+    from portcheck.compare.engine import _empty_mask
+
+    values = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    values += [f" {chr(c)} " for c in range(0x3100)] + ["", None, "  ", "\u3000x", "x\u3000", "\u3000\u3000"]
+    arr = pa.array(values, pa.string())
+    want = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True).to_numpy(zero_copy_only=False)
+    assert (_empty_mask(arr, frozenset()) == want).all()
+    assert (_empty_mask(arr.slice(50, 4000), frozenset()) == want[50:4050]).all()
+    tokens = frozenset({"n/a", "False"})
+    with_tokens = pa.array([" n/a", "False ", "x", None, ""], pa.string())
+    assert _empty_mask(with_tokens, tokens).tolist() == [True, True, False, True, True]
