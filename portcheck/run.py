@@ -450,7 +450,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         for cl in f.fuzzy:
             surplus = max(len(cl.keys) - 1, 0)
             fuzzy_records += surplus
-            if c is not None and c.pk_pairs is not None and len(c.pk_pairs[0]):
+            if c is not None and c.pk_pairs is not None and len(c.pk_pairs):
                 refs = c.reference_keys_of(cl.keys)
                 if all(refs) and len(set(refs)) == len(refs):
                     continue
