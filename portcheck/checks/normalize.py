@@ -64,8 +64,23 @@ _S = ("华国际电贸团发产业机车东广门湾网讯丰实兴营务销医�
 T2S = str.maketrans(_T, _S)
 
 
+_T_CLASS = "[" + "".join(sorted(set(_T))) + "]"
+
+
 def _t2s(arr: pa.Array) -> pa.Array:
-    return map_distinct(arr, lambda v: v.translate(T2S))
+    """Traditional → simplified through the table, only on the values holding one of its characters (one
+    regex pass finds them; Python translates each distinct one of those)."""
+    import numpy as np
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    has = pc.fill_null(pc.match_substring_regex(arr, _T_CLASS), False)
+    has = np.asarray(has.to_numpy(zero_copy_only=False), bool)
+    if not has.any():
+        return arr
+    if has.all():
+        return map_distinct(arr, lambda v: v.translate(T2S))
+    rows = pa.array(np.flatnonzero(has))
+    return pc.replace_with_mask(arr, pa.array(has), map_distinct(arr.take(rows), lambda v: v.translate(T2S)))
 
 
 def _base(arr: pa.Array, t2s: bool) -> pa.Array:

@@ -103,6 +103,14 @@ def _layout(frac: int | None, tz: str) -> tuple[int, tuple[int, ...], tuple[tupl
     return pos, tuple(digits), tuple(punct)
 
 
+def _byte_set(chars: bytes) -> np.ndarray:
+    import numpy as np
+
+    table = np.zeros(256, bool)
+    table[list(chars)] = True
+    return table
+
+
 def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dict[Any, Any]]:
     """Which values are exactly one of the common ISO 8601 forms (``2024-03-01``, ``2024-03-01T10:00:00``,
     a fraction of 1-9 digits, then ``Z``/``z``, ``+08:00`` or ``+0800``; ``separators``: what may stand
@@ -138,9 +146,9 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dic
         m = np.frombuffer(sub.buffers()[2], np.uint8)[sub_off[0]:sub_off[-1]].reshape(len(rows), width)
         ok = digit[m[:, list(digit_pos)]].all(axis=1)
         for pos, chars in punct:
-            ok &= np.isin(m[:, pos], list(chars))
+            ok &= _byte_set(chars)[m[:, pos]]
         if layout[0] is not None:
-            ok &= np.isin(m[:, 10], list(separators))
+            ok &= _byte_set(separators)[m[:, 10]]
         if not ok.any():
             continue
         if not ok.all():

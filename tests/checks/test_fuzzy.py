@@ -205,3 +205,13 @@ def test_pairs_left_out_before_scoring_are_pairs_the_scorer_rejects(obj, overrid
     must_keep = set(zip(left[matched].tolist(), right[matched].tolist(), strict=True))
     assert must_keep  # the data has matches to lose
     assert must_keep <= kept
+
+
+def test_traditional_to_simplified_on_the_values_that_need_it_equals_translating_every_value():
+    from portcheck.checks.normalize import _T, T2S, _t2s
+
+    values = [c for c in _T] + [f"深圳{c}信科技" for c in _T] + ["深圳华信", None, "", "abc", "東京 Co."]
+    got = _t2s(pa.array(values, pa.string())).to_pylist()
+    assert got == [v.translate(T2S) if v is not None else None for v in values]
+    plain = ["深圳华信", "abc", None]
+    assert _t2s(pa.array(plain, pa.string())).to_pylist() == plain
