@@ -225,30 +225,46 @@ def floor(ref: Path, exp: Path) -> tuple[float, float]:
     return _time(run)
 
 
+def _measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, str, str]:
+    """(wall seconds, peak RSS in bytes, exit code, stdout, stderr) of a command.
+
+    The peak RSS comes from GNU time when it is installed: a child forked from this (large) process would
+    otherwise report this process's own resident size as its peak (Linux carries it over fork and exec).
+    """
+    timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        full = [timer, "-f", "%M", "-o", rss_file.name, *cmd] if timer else cmd
+        t0 = time.perf_counter()
+        proc = subprocess.run(full, capture_output=True, text=True, env=env)
+        secs = time.perf_counter() - t0
+        rss = 0
+        if timer:
+            lines = [ln for ln in open(rss_file.name).read().split() if ln.isdigit()]
+            rss = int(lines[-1]) * 1024 if lines else 0
+    return secs, rss, proc.returncode, proc.stdout, proc.stderr
+
+
 def datacompy_contacts(ref: Path, exp: Path) -> tuple[float, int]:
     code = f"""
-import time, resource, pandas as pd, datacompy
+import time, pandas as pd, datacompy
 t0 = time.perf_counter()
 a = pd.read_csv({str(ref / 'contact.csv')!r}); b = pd.read_csv({str(exp / 'contact.csv')!r})
 c = datacompy.PandasCompare(a, b, join_columns='contact_id')
 c.report()
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - t0)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    secs, rss = out.stdout.split()
-    return float(secs), int(rss) * 1024
+    _, rss, code_, out, err = _measured([sys.executable, "-c", code])
+    if code_ != 0:
+        raise RuntimeError(f"datacompy failed: {err[-2000:]}")
+    return float(out.split()[-1]), rss
 
 
 def portcheck_check(ref: Path, exp: Path, out: Path) -> tuple[float, int, int, str]:
     env = dict(os.environ, PORTCHECK_STAGE_TIMES="1", PYTHONPATH=str(REPO))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "portcheck", "check", str(exp), "--profile", "canonical",
-                             "--reference", str(ref), "--out", str(out), "--force", "-q", "--region", "CN"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    secs = time.perf_counter() - t0
-    stderr = proc.stderr.read()
-    return secs, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), stderr
+    secs, rss, code, _, stderr = _measured(
+        [sys.executable, "-m", "portcheck", "check", str(exp), "--profile", "canonical", "--reference", str(ref),
+         "--out", str(out), "--force", "-q", "--region", "CN"], env)
+    return secs, rss, code, stderr
 
 
 def help_time(repeat: int = 15) -> tuple[float, float]:
