@@ -91,9 +91,22 @@ def _base(arr: pa.Array, t2s: bool) -> pa.Array:
     return pc.utf8_trim_whitespace(out)
 
 
+def _sub(arr: pa.Array, pattern: str, replacement: str) -> pa.Array:
+    """``replace_substring_regex``, run only on the values the pattern occurs in (none, often: names
+    without punctuation or spaces). The patterns used never match the empty string."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    count = pc.sum(hit).as_py() or 0
+    if count == 0:
+        return arr
+    if count > len(arr) // 2:
+        return pc.replace_substring_regex(arr, pattern, replacement)
+    return pc.replace_with_mask(arr, hit, pc.replace_substring_regex(arr.filter(hit), pattern, replacement))
+
+
 def _join_cjk(arr: pa.Array) -> pa.Array:
-    out = pc.replace_substring_regex(arr, rf"({_HAN})\s+", r"\1")
-    return pc.replace_substring_regex(out, rf"\s+({_HAN})", r"\1")
+    out = _sub(arr, rf"({_HAN})\s+", r"\1")
+    return _sub(out, rf"\s+({_HAN})", r"\1")
 
 
 def _null_if_empty(arr: pa.Array) -> pa.Array:
@@ -102,29 +115,30 @@ def _null_if_empty(arr: pa.Array) -> pa.Array:
 
 def company_key(arr: pa.Array, *, t2s: bool = True) -> pa.Array:
     out = _base(arr, t2s)
-    out = pc.replace_substring_regex(out, _BRACKETS, " ")
-    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(_join_cjk(out), r"\s+", " "))
-    out = pc.replace_substring_regex(out, SUFFIX_REGEX, "")
-    return _null_if_empty(pc.replace_substring_regex(out, _NOT_ALNUM, ""))
+    out = _sub(out, _BRACKETS, " ")
+    out = pc.utf8_trim_whitespace(_sub(_join_cjk(out), r"\s+", " "))
+    out = _sub(out, SUFFIX_REGEX, "")
+    return _null_if_empty(_sub(out, _NOT_ALNUM, ""))
 
 
 def person_key(arr: pa.Array, *, t2s: bool = True) -> pa.Array:
     """Lower-cased words separated by one space (CJK names joined), punctuation removed."""
     out = _base(arr, t2s)
-    out = pc.replace_substring_regex(out, r"[^\p{L}\p{N}\s]+", " ")
-    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(_join_cjk(out), r"\s+", " "))
-    return _null_if_empty(out)
+    out = _sub(out, r"[^\p{L}\p{N}\s]+", " ")
+    if pc.any(pc.match_substring_regex(out, r"\s")).as_py():  # else joining and collapsing change nothing
+        out = _sub(_join_cjk(out), r"\s+", " ")
+    return _null_if_empty(pc.utf8_trim_whitespace(out))
 
 
 def text_key(arr: pa.Array, *, t2s: bool = False) -> pa.Array:
     out = _base(arr, t2s)
-    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(out, r"[^\p{L}\p{N}]+", " "))
+    out = pc.utf8_trim_whitespace(_sub(out, r"[^\p{L}\p{N}]+", " "))
     return _null_if_empty(out)
 
 
 def id_key(arr: pa.Array) -> pa.Array:
     out = pc.utf8_upper(pc.utf8_normalize(arr, "NFKC"))
-    return _null_if_empty(pc.replace_substring_regex(out, _NOT_ALNUM, ""))
+    return _null_if_empty(_sub(out, _NOT_ALNUM, ""))
 
 
 def email_key(arr: pa.Array) -> pa.Array:
