@@ -313,18 +313,14 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
 
 
 def _both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    """Run ``second`` in a thread while ``first`` runs here; both results, or ``first``'s error before
-    ``second``'s (pyarrow and numpy release the GIL, so the two use both cores)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portcheck") as pool:
-        later = pool.submit(second)
-        try:
-            a = first()
-        except BaseException:
-            later.cancel()
-            raise
-        return a, later.result()
+    """Run ``second`` on a second thread while ``first`` runs here; both results, or ``first``'s error
+    before ``second``'s (pyarrow and numpy release the GIL, so the two use both cores)."""
+    try:
+        from portcheck.checks.run import Background
+    except ImportError:  # pragma: no cover - the checks package is part of every install
+        return first(), second()
+    later = Background(second)
+    return first(), later.result()
 
 
 def _pair_specs(opts: CheckOptions, export: CanonicalDataset, reference: CanonicalDataset | None) -> dict:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.canonical import CanonicalDataset, CanonicalTable
     from portcheck.policy import Policy
 
-__all__ = ["run_checks", "run_checks_alongside", "check_object", "mask_gx_result"]
+__all__ = ["Background", "run_checks", "run_checks_alongside", "check_object", "mask_gx_result"]
 
 
 def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast", fuzzy: bool = True,
@@ -67,8 +67,6 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
         if alongside is None:
             run(_PHASES, named=True)
             return out, None
-        from concurrent.futures import ThreadPoolExecutor
-
         def second() -> Any:
             if fuzzy:
                 for task in _phone_prefetch(dataset, present, fuzzy_rules):
@@ -77,18 +75,42 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
             run(tuple(p for p in _PHASES if p is not _fuzzy), named=False)
             return result
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portcheck-checks") as pool:
-            later = pool.submit(second)
-            try:
-                if fuzzy:
-                    run((_fuzzy,), named=True)
-            except BaseException:
-                later.cancel()
-                raise
-            say("checks: the others, and the comparison (rest)")
-            return out, later.result()
+        later = Background(second)
+        if fuzzy:
+            run((_fuzzy,), named=True)
+        say("checks: the others, and the comparison (rest)")
+        return out, later.result()
     finally:
         rules.forget_phone_numbers()
+
+
+class Background:
+    """``fn()`` on a second thread (pyarrow and numpy release the GIL: the two use both cores).
+
+    A daemon thread: when this one stops on an error or Ctrl-C, the process ends without waiting for it.
+    """
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        import threading
+
+        self._result: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._result = fn()
+            except BaseException as e:  # handed to the thread that asks for the result
+                self._error = e
+
+        self._thread = threading.Thread(target=run, name="portcheck-background", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        while self._thread.is_alive():
+            self._thread.join(0.2)  # short waits: Ctrl-C is seen at once
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _phone_prefetch(dataset: CanonicalDataset, present: list[tuple[str, CanonicalTable]],

@@ -45,3 +45,24 @@ def test_fast_and_gx_engines_give_the_same_checks_and_results():
 
 def test_fuzzy_can_be_switched_off():
     assert run_checks(_sample(), Policy(), fuzzy=False)["customer"].fuzzy == []
+
+
+def test_checks_on_two_threads_find_what_they_find_on_one_and_hand_back_the_other_work():
+    from dataclasses import asdict
+
+    import pytest
+
+    from portcheck.checks.run import run_checks_alongside
+
+    one = run_checks(_sample(), Policy())
+    phases: list[str] = []
+    two, other = run_checks_alongside(_sample(), Policy(), progress=phases.append, alongside=lambda: 42)
+    assert other == 42
+    assert {k: asdict(v) for k, v in two.items()} == {k: asdict(v) for k, v in one.items()}
+    assert phases == ["checks: fuzzy duplicates", "checks: the others, and the comparison (rest)"]
+
+    def broken():
+        raise ValueError("the comparison failed")
+
+    with pytest.raises(ValueError, match="comparison failed"):
+        run_checks_alongside(_sample(), Policy(), alongside=broken)
