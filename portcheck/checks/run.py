@@ -67,18 +67,36 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
         if alongside is None:
             run(_PHASES, named=True)
             return out, None
+        import threading
+
+        # Validity, object by object, goes to whichever thread is free first (it only fills its own fields
+        # of the findings), smallest tables first: the big ones' phone numbers are then mostly read by
+        # fuzzy matching already. Totals, duplicates and orphans stay on the second thread, in their order.
+        pending = sorted(present, key=lambda p: p[1].rows)
+        lock = threading.Lock()
+
+        def drain_validity() -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    obj, ct = pending.pop(0)
+                _validity(out[obj], dataset, ct, policy, engine=engine)
+
         def second() -> Any:
             if fuzzy:
                 for task in _phone_prefetch(dataset, present, fuzzy_rules):
                     task()
             result = alongside()
-            run(tuple(p for p in _PHASES if p is not _fuzzy), named=False)
+            run((_structure, _integrity), named=False)
+            drain_validity()
             return result
 
         later = Background(second)
         if fuzzy:
             run((_fuzzy,), named=True)
         say("checks: the others, and the comparison (rest)")
+        drain_validity()
         return out, later.result()
     finally:
         rules.forget_phone_numbers()
