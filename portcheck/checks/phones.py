@@ -304,7 +304,8 @@ def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.
     return valid
 
 
-def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str, Any]:
+def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
+                 stable: bool = False) -> dict[str, Any]:
     """What phonenumbers makes of each number (read in its row's region unless it starts with ``+``).
 
     ``numbers`` are the strings phonenumbers would be given (callers trim/normalise as they do for
@@ -314,7 +315,9 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
     - ``decided``: the row was read here; where False the other fields mean nothing (ask phonenumbers);
     - ``parsed``: ``phonenumbers.parse(number, region)`` succeeds; ``e164``: its E.164 form;
     - ``possible`` / ``valid``: ``is_possible_number`` / ``is_valid_number`` of the parsed number;
-    - ``digits``: the ASCII digits of the number, in order.
+    - ``digits``: the ASCII digits of the number, in order;
+    - with ``stable=True``, ``stable``: the E.164 form reads back as itself
+      (``format_number(parse(e164, None), E164) == e164``; ``+86 0000000`` does not).
     """
     import numpy as np
     import pyarrow as pa
@@ -331,6 +334,7 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
     has_region = pc.not_equal(region_arr, "").to_numpy(zero_copy_only=False)
 
     decided = np.zeros(n, bool)
+    same_again = np.zeros(n, bool)
     parsed = np.zeros(n, bool)
     possible = np.zeros(n, bool)
     valid = np.zeros(n, bool)
@@ -402,6 +406,14 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
         possible[rows] = main.is_possible(lengths) if main is not None else False
         valid[rows] = _validity(cc, nsn, general)
         e164_parts.append((rows, pc.binary_join_element_wise(f"+{cc}", nsn, "")))
+        if stable and main is not None:
+            # Read back, '+CC NSN' goes through the national-prefix step again with the calling code's
+            # main region (calling codes are prefix-free, so the same one is found): stable when it keeps
+            # the national number as it is.
+            again, ok_again, _ = _national(main, nsn)
+            decided[rows] &= ok_again
+            same_again[rows] = np.asarray(pc.fill_null(pc.equal(again, nsn), False).to_numpy(
+                zero_copy_only=False), bool)
 
     e164 = pa.nulls(n, pa.string())
     if e164_parts:
@@ -410,5 +422,8 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None) -> dict[str
         pos = np.full(n, -1, np.int64)
         pos[rows_all] = np.arange(len(rows_all))
         e164 = values.take(pa.array(pos, mask=pos < 0))
-    return {"decided": decided, "parsed": parsed, "possible": possible, "valid": valid, "e164": e164,
-            "digits": digits}
+    out = {"decided": decided, "parsed": parsed, "possible": possible, "valid": valid, "e164": e164,
+           "digits": digits}
+    if stable:
+        out["stable"] = same_again
+    return out

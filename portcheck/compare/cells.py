@@ -145,7 +145,11 @@ def _phone_parts(text: pa.Array, ascii_ok: np.ndarray) -> tuple[pa.Array, np.nda
 
 def _phone_norm(text: pa.Array, digits: pa.Array, looks: np.ndarray, ascii_ok: np.ndarray,
                 regions: pa.Array | None) -> tuple[pa.Array, np.ndarray]:
-    """``normalize.normalise(value, PHONE, region=…)`` for stripped ASCII text: (form, decided)."""
+    """``normalize.normalise(value, PHONE, region=…)`` for stripped ASCII text: (form, decided).
+
+    Text not written as a phone number is its own form; a phone number is its E.164 form when
+    phonenumbers reads it (a '+', or a region), finds it possible and reads that form back as itself, else
+    its digits (keeping a leading '+')."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -156,14 +160,16 @@ def _phone_norm(text: pa.Array, digits: pa.Array, looks: np.ndarray, ascii_ok: n
     has_region = _np_bool(pc.not_equal(pc.fill_null(regions, ""), ""))
     plus = _np_bool(pc.starts_with(text, "+"))
     try_parse = looks & (plus | has_region)
-    # not parsed: the digits, else the text itself
-    form = pc.if_else(pc.greater(pc.utf8_length(digits), 0), digits, text)
+    plain = pc.if_else(pa.array(plus), pc.binary_join_element_wise("+", digits, ""), digits)
+    form = pc.if_else(pa.array(looks), plain, text)
     decided = ascii_ok & ~try_parse
     if try_parse.any():
-        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions))
+        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions),
+                           stable=True)
         got = try_parse & res["decided"]
         decided |= got
-        form = pc.if_else(pa.array(got & res["parsed"]), res["e164"], form)
+        e164 = got & res["parsed"] & res["possible"] & res["stable"]
+        form = pc.if_else(pa.array(e164), res["e164"], form)
     return form, decided
 
 

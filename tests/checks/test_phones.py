@@ -180,3 +180,24 @@ def test_one_pass_gives_validity_flags_and_fuzzy_keys_as_each_reads_them(default
         assert f == want
         plus_k = v.replace("＋", "+").startswith("+")
         assert k == rules.phone_info(f"{'' if plus_k else (r or '')}\x1f{v}")[1]
+
+
+def test_stability_of_the_e164_form_equals_reading_it_back_with_phonenumbers():
+    import random as _random
+
+    rng = _random.Random(3)
+    cases = written_forms(rng)[:20000]
+    cases += [("".join(rng.choice("0123456789") for _ in range(rng.randint(6, 13))), "CN")
+              for _ in range(3000)]
+    numbers, regions = [n for n, _ in cases], [r for _, r in cases]
+    res = read_numbers(pa.array(numbers, pa.string()), pa.array(regions, pa.string()), stable=True)
+    e164 = res["e164"].to_pylist()
+    checked = unstable = 0
+    for i in range(len(cases)):
+        if not (res["decided"][i] and res["parsed"][i]):
+            continue
+        again = phonenumbers.format_number(phonenumbers.parse(e164[i], None), F.E164)
+        assert bool(res["stable"][i]) == (again == e164[i]), cases[i]
+        checked += 1
+        unstable += again != e164[i]
+    assert checked > 10000 and unstable > 10

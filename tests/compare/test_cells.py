@@ -204,3 +204,28 @@ def test_blank_cells_found_without_trimming_every_value_are_the_trimmed_blanks()
     tokens = frozenset({"n/a", "False"})
     with_tokens = pa.array([" n/a", "False ", "x", None, ""], pa.string())
     assert _empty_mask(with_tokens, tokens).tolist() == [True, True, False, True, True]
+
+
+def test_phone_forms_phonenumbers_cannot_read_back_or_that_are_not_phone_numbers():
+    """Impossible numbers have no E.164 form, a form that does not read back is not one either, a '+'
+    stays, and text that is not written as a phone number compares as text (normalize.normalise)."""
+    pairs = [("0755 1234", "+86 755 1234"), ("07551234", "0755-1234"), ("Tel: 0755-1234", "tel 0755 1234"),
+             ("Tel: 0755-1234", "Tel:0755-1234"), ("000000000", "+86 00000000"), ("000000000", "00000 0000"),
+             ("+12", "12"), ("+1 2", "+12"), ("86 0755 8888 1234", "+86 755 8888 1234"),
+             ("0755-8888 1234", "+86 0755 8888 1234"), ("13800138000", "+86 138 0013 8000"),
+             ("123456", "123-456"), ("+86 123", "86123"), ("x0755", "0755"),
+             ("000000000", "+86 0 0000000"), ("12345", "+86 12345"), ("123 45", "12345"),
+             ("0116643795968", "+86 116643795968"), ("0116643795968", "+86 0116643795968"),
+             ("1113408492749", "+86 08492749"),  # these three: E.164 forms that do not read back
+             ("1234", "+86 1234")]  # not a possible number
+    check(pairs, schema.PHONE, regions=["CN"] * len(pairs))
+    check(pairs, schema.PHONE, regions=[None] * len(pairs))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"\A[+]?[0-9 ()\-.]{0,16}\Z"),
+                          st.from_regex(r"\A[+]?[0-9 ()\-.]{0,16}\Z"),
+                          st.sampled_from(["CN", "US", "GB", "IT", "RU", None, "cn", "HK"])),
+                min_size=1, max_size=80))
+def test_random_phone_like_cells(rows):
+    check([(a, b) for a, b, _ in rows], schema.PHONE, regions=[g for *_, g in rows])
