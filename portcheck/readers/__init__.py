@@ -320,6 +320,6 @@ def _is_ooxml(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return False
     return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)

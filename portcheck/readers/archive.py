@@ -52,6 +52,11 @@ def iter_members(
 
     try:
         zf = pyzipper.AESZipFile(io.BytesIO(data))
+    except NotImplementedError as e:  # e.g. a "version needed to extract" zipfile does not support
+        raise ReadError(
+            f"{name} uses a ZIP feature portcheck cannot read ({e})",
+            hint="unpack it with your archive tool and pass the folder instead",
+        ) from e
     except (*_bad_zip(), ValueError, OSError, EOFError) as e:
         raise ReadError(
             f"{name} is not a readable ZIP archive ({e})",
@@ -87,7 +92,7 @@ def check_declared_sizes(data: bytes, name: str, *, max_ratio: float, max_total_
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (*_bad_zip(), ValueError, OSError, EOFError):
+    except (*_bad_zip(), ValueError, OSError, EOFError, NotImplementedError):
         return  # not readable as a ZIP: the document's own reader says so
     total = 0
     for info in infos:

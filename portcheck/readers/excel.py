@@ -157,7 +157,8 @@ def check_shared_string_cells(data: bytes, name: str, max_total_bytes: int) -> N
                         hint="this is how spreadsheet bombs look; if you trust the file, raise the limit "
                         "with --max-bytes (e.g. --max-bytes 32G) or PORTCHECK_MAX_BYTES",
                     )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error,
+            NotImplementedError):
         return  # unreadable as a ZIP: calamine says so in its own words
 
 
