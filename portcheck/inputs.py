@@ -22,13 +22,23 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def input_files(root: str | os.PathLike, role: str) -> list[dict]:
-    """Every regular file under ``root`` (or ``root`` itself), sorted by name, as report.json ``inputs`` rows."""
+def input_files(root: str | os.PathLike, role: str, known: list | None = None) -> list[dict]:
+    """Every regular file under ``root`` (or ``root`` itself), sorted by name, as report.json ``inputs`` rows.
+
+    ``known``: SourceFile-like objects (``name``, ``bytes``, ``sha256``) whose digests the readers already
+    computed; a file of the same name and size reuses its digest instead of being read again.
+    """
     base = Path(root)
     if base.is_file():
         paths = [(base.name, base)]
     else:
         paths = sorted(
             (p.relative_to(base).as_posix(), p) for p in base.rglob("*") if p.is_file() and not p.is_symlink())
-    return [{"role": role, "name": f"{role}/{name}", "sha256": sha256_file(p), "bytes": p.stat().st_size}
-            for name, p in paths]
+    digests = {f.name: f for f in (known or []) if getattr(f, "sha256", "")}
+    rows = []
+    for name, p in paths:
+        size = p.stat().st_size
+        f = digests.get(name)
+        digest = f.sha256 if f is not None and f.bytes == size else sha256_file(p)
+        rows.append({"role": role, "name": f"{role}/{name}", "sha256": digest, "bytes": size})
+    return rows

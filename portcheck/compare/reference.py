@@ -49,26 +49,10 @@ def load_reference(ref: str, *, profile: str | None, mapping: str | None, timezo
 
 
 def input_rows(root: str, role: str, read: list[Any]) -> list[dict[str, Any]]:
-    """``portcheck.inputs.input_files(root, role)``, reusing the SHA-256 the readers computed while reading
-    (``read``: their SourceFile list) for each file of the same name and size instead of reading it again."""
-    from pathlib import Path
+    """``portcheck.inputs.input_files``, reusing the SHA-256 the readers computed while reading ``read``."""
+    from portcheck.inputs import input_files
 
-    from portcheck.inputs import sha256_file
-
-    known = {f.name: f for f in read if getattr(f, "sha256", "")}
-    base = Path(root)
-    if base.is_file():
-        paths = [(base.name, base)]
-    else:
-        paths = sorted(
-            (p.relative_to(base).as_posix(), p) for p in base.rglob("*") if p.is_file() and not p.is_symlink())
-    rows = []
-    for name, p in paths:
-        size = p.stat().st_size
-        f = known.get(name)
-        digest = f.sha256 if f is not None and f.bytes == size else sha256_file(p)
-        rows.append({"role": role, "name": f"{role}/{name}", "sha256": digest, "bytes": size})
-    return rows
+    return input_files(root, role, read)
 
 
 def canary_meta(ref: str) -> dict[str, Any] | None:
