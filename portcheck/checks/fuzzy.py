@@ -223,7 +223,11 @@ def _prepare(table: pa.Table | None, col: Any, rules: dict[str, Any], region: st
             else:
                 arrays.append(nz.text_key(v, t2s=t2s))
         groups[g["name"]] = arrays
+    blocked = set(rules.get("block_on", ()))
     return {
+        # the groups compared by equality or blocked on: hashed together when first needed
+        "hashed": [g["name"] for g in rules.get("fields", [])
+                   if g["kind"] in _EQUALITY_KINDS or g["name"] in blocked],
         "name": name,
         "name_len": pc.fill_null(pc.utf8_length(name), 0).to_numpy(),
         "digits": nz.digits_of(name),
@@ -248,25 +252,64 @@ def _has_value(arr: pa.Array) -> np.ndarray:
     return np.asarray(has.to_numpy(zero_copy_only=False), bool)
 
 
-def _group_codes(prepared: dict[str, Any], group: str) -> tuple[list[np.ndarray], int]:
-    """Integer codes of one field group's values, one dictionary across its fields (so that phone and
-    mobile compare crosswise), -1 for null; and the code of the empty string (-1 when absent). Computed once
-    per group: blocking and pair pruning share them."""
+_DUCK: list[Any] = []  # one in-memory DuckDB database for hashing; each call takes its own cursor
+
+
+def _hashes(arrays: list[pa.Array]) -> list[np.ndarray]:
+    """A 64-bit hash of each value of each array (DuckDB's ``hash``, one pass over all of them): equal
+    values have equal hashes. Different values may share one (rarely), so a hash never decides anything
+    alone: blocking re-encodes the values it finds repeated, and pair pruning only keeps more pairs for
+    :func:`_score`, which compares the values themselves."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+
+    if not arrays:
+        return []
+    if not _DUCK:
+        _DUCK.append(duckdb.connect())
+    con = _DUCK[0].cursor()  # a connection of its own: safe beside another thread's
+    try:
+        table = pa.table({f"f{i}": a.cast(pa.string()) for i, a in enumerate(arrays)})
+        cols = ", ".join(f"hash(f{i}) AS h{i}" for i in range(len(arrays)))
+        got = con.from_arrow(table).query("t", f"SELECT {cols} FROM t").fetchnumpy()
+    finally:
+        con.close()
+    return [np.asarray(got[f"h{i}"]).view(np.int64) for i in range(len(arrays))]
+
+
+def _group_hashes(prepared: dict[str, Any], group: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(hash, present) of each field of one group, present meaning non-null and non-empty. The first call
+    hashes every group's fields in one pass; blocking and pair pruning share them."""
+    cache = prepared.setdefault("hashes", {})
+    if group not in cache:
+        names = [g for g in prepared.get("hashed", ()) if g not in cache] or [group]
+        if group not in names:
+            names.append(group)
+        arrays = [a for g in names for a in prepared["groups"][g]]
+        flat = iter(zip(_hashes(arrays), [_has_value(a) for a in arrays], strict=True))
+        cache.update({g: [next(flat) for _ in prepared["groups"][g]] for g in names})
+    return cache[group]
+
+
+def _shared_codes(values: pa.Array, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Exact integer codes (equal iff the values are equal) for the values that *may* occur more than once:
+    (positions in ``values``, their codes, how many codes). A value whose hash bucket holds it alone occurs
+    once: it forms no block and is left out, which keeps the string encoding to the few repeated values."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cache = prepared.setdefault("codes", {})
-    if group not in cache:
-        arrays = prepared["groups"][group]
-        n = len(arrays[0]) if arrays else 0
-        joined = (pa.concat_arrays([a.cast(pa.string()) for a in arrays]) if arrays
-                  else pa.array([], pa.string()))
-        enc = pc.dictionary_encode(joined)
-        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        empty = pc.index(enc.dictionary, "").as_py() if len(enc.dictionary) else -1
-        cache[group] = ([idx[i * n:(i + 1) * n] for i in range(len(arrays))], int(empty))
-    return cache[group]
+    if len(values) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    bits = min(24, max(10, int(len(values)).bit_length() + 3))  # about one value in eight buckets
+    bucket = (hashes.view(np.uint64) >> np.uint64(64 - bits)).astype(np.int64)
+    maybe = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
+    if len(maybe) == 0:
+        return maybe, np.zeros(0, np.int64), 0
+    sub = values if len(maybe) == len(values) else values.take(pa.array(maybe))
+    enc = pc.dictionary_encode(sub.cast(pa.string()))
+    return maybe, enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(enc.dictionary)
 
 
 def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
@@ -299,15 +342,28 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
     rid_parts: list[np.ndarray] = []
     code_parts: list[np.ndarray] = []
     offset = 0
+    name_codes, name_rank, name_dict_codes = _name_order(prepared["name"])
     for spec in rules.get("block_on", ["name"]):
         if spec in prepared["groups"] and not spec.startswith("name"):
             # One code space per block_on entry (its fields share it: phone and mobile block together).
-            codes, _ = _group_codes(prepared, spec)
-            for cd in codes:
-                has = cd >= 0
-                code_parts.append(cd[has] + offset)
-                rid_parts.append(ids[has])
-            offset += int(max((cd.max() for cd in codes if len(cd)), default=-1)) + 1
+            arrays = prepared["groups"][spec]
+            hashed = _group_hashes(prepared, spec)
+            valid = [pc.is_valid(a).to_numpy(zero_copy_only=False) for a in arrays]
+            values = pa.concat_arrays([a.cast(pa.string()).filter(pa.array(v)) for a, v in zip(arrays, valid,
+                                                                                                strict=True)])
+            hashes = np.concatenate([h[v] for (h, _), v in zip(hashed, valid, strict=True)])
+            rids = np.concatenate([ids[v] for v in valid])
+            at, codes, count = _shared_codes(values, hashes)
+            code_parts.append(codes + offset)
+            rid_parts.append(rids[at])
+            offset += count
+            continue
+        if spec == "name":
+            # the names' own encoding (see _name_order): every record with a name
+            has = pc.is_valid(prepared["name"]).to_numpy(zero_copy_only=False)
+            code_parts.append(name_dict_codes[has] + offset)
+            rid_parts.append(ids[has])
+            offset += int(name_dict_codes.max(initial=-1)) + 1
             continue
         if spec == "name_tokens":
             tokens = pc.split_pattern(prepared["name"], " ")
@@ -322,10 +378,10 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
             values = pa.concat_arrays([pc.filter(a, v).cast(pa.string()) for a, v in zip(arrays, valid,
                                                                                              strict=True)])
             rids = np.concatenate([ids[v.to_numpy(zero_copy_only=False)] for v in valid])
-        enc = pc.dictionary_encode(values)
-        code_parts.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset)
-        rid_parts.append(rids)
-        offset += len(enc.dictionary)
+        at, codes, count = _shared_codes(values, _hashes([values])[0])
+        code_parts.append(codes + offset)
+        rid_parts.append(rids[at])
+        offset += count
     if not rid_parts:
         return none
     code = np.concatenate(code_parts)
@@ -336,7 +392,6 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
     shared = counts[code] >= 2
     code, rid = code[shared], rid[shared]
     # Inside a block, records are ordered by name, then by reading order: one sort of (block, position).
-    name_codes, name_rank = _name_order(prepared["name"])
     perm = np.lexsort((ids, name_rank))
     pos = np.empty(n, np.int64)
     pos[perm] = ids
@@ -372,8 +427,9 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
     return left[keep], right[keep]
 
 
-def _name_order(name: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each normalised name, -1 when none; its dense rank in ascending order, '' for none)."""
+def _name_order(name: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code of each normalised name, -1 when none or empty; its dense rank in ascending order, '' for
+    none; the code of each name in one dictionary, a null name coded as '')."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -382,7 +438,7 @@ def _name_order(name: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     rank = pc.rank(enc.dictionary, sort_keys="ascending", tiebreaker="dense").to_numpy()
     empty = pc.equal(enc.dictionary, "").to_numpy(zero_copy_only=False)
     codes = np.where(empty[idx], -1, idx) if len(idx) else idx
-    return codes, rank[idx] if len(idx) else idx
+    return codes, rank[idx] if len(idx) else idx, idx
 
 
 _EQUALITY_KINDS = ("phone", "email", "domain", "id", "exact", "country")
@@ -394,7 +450,7 @@ def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
     (``r[i]``, ``r[i + d]``), False when the pair cannot match whatever its names: a veto field whose
     values differ, or fewer possibly-agreeing field groups than any rule needs (and, for company names,
     different names). It only rules out pairs :func:`_score` would reject; it decides nothing else.
-    Field groups compared by equality are compared here through integer codes, without touching strings.
+    Field groups compared by equality are compared here through 64-bit hashes, without touching strings.
     """
     import numpy as np
 
@@ -408,29 +464,30 @@ def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
         kind = g["kind"]
         threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
         equality = kind in _EQUALITY_KINDS and 0 < threshold <= 1 and (kind != "id" or threshold >= 1)
-        if equality or g["name"] in rules.get("block_on", ()):
-            all_codes, empty = _group_codes(prepared, g["name"])
-            codes = [np.where(cd[r] == empty, -1, cd[r]) if empty >= 0 else cd[r] for cd in all_codes]
+        if equality:
+            fields = [(h[r], has[r]) for h, has in _group_hashes(prepared, g["name"])]
         else:  # a similarity decides: only whether there is a value matters here
-            codes = [np.where(_has_value(a), 0, -1)[r] for a in prepared["groups"][g["name"]]]
-        groups.append((codes, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
+            fields = [(None, _has_value(a)[r]) for a in prepared["groups"][g["name"]]]
+        groups.append((fields, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
 
     def could(d: int) -> np.ndarray:
         m = len(r) - d
         agree = np.zeros(m, np.int64)
         veto = np.zeros(m, bool)
-        for codes, equality, is_veto, corroborates in groups:
+        for fields, equality, is_veto, corroborates in groups:
             left_has = np.zeros(m, bool)
             right_has = np.zeros(m, bool)
-            for cd in codes:
-                left_has |= cd[:-d] >= 0
-                right_has |= cd[d:] >= 0
+            for _, has in fields:
+                left_has |= has[:-d]
+                right_has |= has[d:]
             present = left_has & right_has
             if equality:
+                # equal hashes of present values: equal values, or (rarely) a collision, which only keeps
+                # the pair for _score to judge
                 ok = np.zeros(m, bool)
-                for ca in codes:
-                    for cb in codes:
-                        ok |= (ca[:-d] == cb[d:]) & (ca[:-d] >= 0)
+                for ha, pa_ in fields:
+                    for hb, pb in fields:
+                        ok |= (ha[:-d] == hb[d:]) & pa_[:-d] & pb[d:]
                 if is_veto:
                     veto |= present & ~ok
                 if corroborates:
