@@ -10,6 +10,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from portcheck.checks._unicode_gate import utf8_normalize
+
 
 def column_or_nulls(table: pa.Table, name: str) -> pa.Array:
     """The named column as one string array, or an all-null array when the table does not carry it."""
@@ -26,11 +28,25 @@ def clean(arr: pa.Array, null_tokens: Sequence[str] = ()) -> pa.Array:
     """NFC, trimmed; empty strings and declared null tokens become null (DESIGN's "empty")."""
     if len(arr) == 0:
         return pa.array([], pa.string())
-    out = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFC"))
+    out = pc.utf8_trim_whitespace(utf8_normalize(arr, "NFC"))
     blank = pc.equal(out, "")
     if null_tokens:
         blank = pc.or_(blank, pc.is_in(out, value_set=pa.array(list(null_tokens), pa.string())))
-    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, pa.string()), out)
+    return null_where(out, blank)
+
+
+def null_where(arr: pa.Array, mask: pa.Array) -> pa.Array:
+    """``arr`` with nulls where ``mask`` is true. The values are not copied (only a validity bitmap is
+    made), which matters for long text."""
+    keep = pc.invert(pc.fill_null(mask, False))
+    if arr.null_count:
+        keep = pc.and_(keep, pc.is_valid(arr))
+    if pc.all(keep).as_py() and not arr.null_count:
+        return arr
+    if arr.offset or keep.offset or not pa.types.is_string(arr.type):
+        return pc.if_else(keep, arr, pa.scalar(None, arr.type))
+    buffers = arr.buffers()
+    return pa.Array.from_buffers(arr.type, len(arr), [keep.buffers()[1], buffers[1], buffers[2]])
 
 
 def map_distinct(arr: pa.Array, fn: Callable[[str], Any], out_type: pa.DataType | None = None) -> pa.Array:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from portcheck.checks._arrow import map_distinct
+from portcheck.checks._unicode_gate import utf8_normalize
 
 # Legal-form suffixes, longest first. Latin forms must stand as their own word (so "Costco" keeps its "co").
 _LATIN_SUFFIXES = (
@@ -84,7 +85,7 @@ def _t2s(arr: pa.Array) -> pa.Array:
 
 
 def _base(arr: pa.Array, t2s: bool) -> pa.Array:
-    out = pc.utf8_lower(pc.utf8_normalize(arr, "NFKC"))
+    out = pc.utf8_lower(utf8_normalize(arr, "NFKC"))
     out = pc.replace_substring(out, "ß", "ss")  # casefold's one common difference from lower()
     if t2s:
         out = _t2s(out)
@@ -137,12 +138,12 @@ def text_key(arr: pa.Array, *, t2s: bool = False) -> pa.Array:
 
 
 def id_key(arr: pa.Array) -> pa.Array:
-    out = pc.utf8_upper(pc.utf8_normalize(arr, "NFKC"))
+    out = pc.utf8_upper(utf8_normalize(arr, "NFKC"))
     return _null_if_empty(_sub(out, _NOT_ALNUM, ""))
 
 
 def email_key(arr: pa.Array) -> pa.Array:
-    out = pc.utf8_trim_whitespace(pc.utf8_lower(pc.utf8_normalize(arr, "NFKC")))
+    out = pc.utf8_trim_whitespace(pc.utf8_lower(utf8_normalize(arr, "NFKC")))
     gmail = pc.fill_null(pc.match_substring_regex(out, r"@(gmail|googlemail)\.com$"), False)
     if not pc.any(gmail).as_py():
         return _null_if_empty(out)
@@ -153,7 +154,7 @@ def email_key(arr: pa.Array) -> pa.Array:
 
 
 def domain_key(arr: pa.Array) -> pa.Array:
-    out = pc.utf8_trim_whitespace(pc.utf8_lower(pc.utf8_normalize(arr, "NFKC")))
+    out = pc.utf8_trim_whitespace(pc.utf8_lower(utf8_normalize(arr, "NFKC")))
     out = pc.replace_substring_regex(out, r"^[a-z][a-z0-9+.-]*://", "")
     out = pc.replace_substring_regex(out, r"^www[0-9]*\.", "")
     out = pc.replace_substring_regex(out, r"[/?#:].*$", "")
