@@ -174,11 +174,38 @@ def _clean_keys(arr: pa.ChunkedArray) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a = pc.utf8_trim_whitespace(arr.cast(pa.string()))
+    a = arr.cast(pa.string())
+    if isinstance(a, pa.ChunkedArray):
+        a = a.chunk(0) if a.num_chunks == 1 else a.combine_chunks()
+    if _clean_already(a):
+        return a
+    a = pc.utf8_trim_whitespace(a)
     if not pc.all(pc.fill_null(pc.equal(pc.string_is_ascii(a), True), True)).as_py():
         a = pc.utf8_normalize(a, "NFC")
     a = pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
+def _clean_already(a: pa.Array) -> bool:
+    """Whether every value is ASCII, not empty, and starts and ends with a printable character (so that
+    trimming, NFC and nulling empty values leave the keys as they are): a look at the bytes, no copy."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(a)
+    if n == 0 or a.null_count == n or not pa.types.is_string(a.type) or a.buffers()[2] is None:
+        return False
+    off = np.frombuffer(a.buffers()[1], np.int32)[a.offset:a.offset + n + 1]
+    data = np.frombuffer(a.buffers()[2], np.uint8)[off[0]:off[-1]]
+    if len(data) == 0 or data.max() >= 0x7F:
+        return False
+    starts, ends = off[:-1] - off[0], off[1:] - off[0]
+    if a.null_count:
+        keep = _valid_mask(a)
+        starts, ends = starts[keep], ends[keep]
+    if (ends <= starts).any():
+        return False
+    return bool((data[starts] > 0x20).all() and (data[ends - 1] > 0x20).all())
 
 
 def _salesforce_15(a: pa.Array, b: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -208,17 +235,86 @@ def _country_region(value: str | None, default: str | None) -> str | None:
     return default
 
 
+def _fixed_width(keys: pa.Array) -> np.ndarray | None:
+    """The non-null values of a string array as numpy bytes (dtype ``S<w>``, no copy) when every one has
+    the same byte width ``w`` and no NUL byte (numpy then compares them as Arrow does: byte by byte), and
+    null slots hold no bytes; else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(keys)
+    if n == 0 or not pa.types.is_string(keys.type) or keys.buffers()[2] is None:
+        return None
+    off = np.frombuffer(keys.buffers()[1], np.int32)[keys.offset:keys.offset + n + 1]
+    lengths = np.diff(off)
+    width = int(lengths.max())
+    if width == 0:
+        return None
+    if keys.null_count:
+        valid = _valid_mask(keys)
+        if (lengths[valid] != width).any() or (lengths[~valid] != 0).any():
+            return None
+    elif (lengths != width).any():
+        return None
+    data = np.frombuffer(keys.buffers()[2], np.uint8)[off[0]:off[-1]]
+    if not data.all():  # a NUL byte
+        return None
+    return data.view(f"S{width}")
+
+
+def _valid_mask(arr: pa.Array) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), bool)
+
+
+def _sorted_codes(rkeys: pa.Array, ekeys: pa.Array) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """(reference codes, export codes, number of distinct keys), a code per distinct key and -1 for null,
+    when both sides' keys are of one byte width and each side is in ascending order (an export in its
+    IDs' order): one stable merge of the two sorted runs, no hashing. None otherwise."""
+    import numpy as np
+
+    a, b = _fixed_width(rkeys), _fixed_width(ekeys)
+    if a is None or b is None or a.dtype != b.dtype:
+        return None
+    if (a[1:] < a[:-1]).any() or (b[1:] < b[:-1]).any():
+        return None
+    both = np.concatenate([a, b])
+    order = np.argsort(both, kind="stable")  # two ascending runs: merged in one pass
+    ranked = both[order]
+    new = np.ones(len(ranked), bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    group = np.cumsum(new) - 1
+    codes = np.empty(len(both), np.int64)
+    codes[order] = group
+    out = []
+    for keys, part in ((rkeys, codes[:len(a)]), (ekeys, codes[len(a):])):
+        if keys.null_count:
+            full = np.full(len(keys), -1, np.int64)
+            full[_valid_mask(keys)] = part
+            part = full
+        out.append(part)
+    return out[0], out[1], int(group[-1]) + 1
+
+
 def _pairing(rkeys: pa.Array, ekeys: pa.Array) -> dict[str, Any]:
-    """Pair reference and export rows by key, through one dictionary of both sides' keys (numpy after)."""
+    """Pair reference and export rows by key: a code per distinct key of both sides (a merge when both
+    are sorted, else one dictionary of both sides' keys), numpy after."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n_r, n_e = len(rkeys), len(ekeys)
-    enc = pc.dictionary_encode(pa.concat_arrays([rkeys.cast(pa.string()), ekeys.cast(pa.string())]))
-    k = len(enc.dictionary)
-    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-    rc, ec = codes[:n_r], codes[n_r:]
+    rkeys, ekeys = rkeys.cast(pa.string()), ekeys.cast(pa.string())
+    sorted_codes = _sorted_codes(rkeys, ekeys)
+    if sorted_codes is not None:
+        rc, ec, k = sorted_codes
+    else:
+        enc = pc.dictionary_encode(pa.concat_arrays([rkeys, ekeys]))
+        k = len(enc.dictionary)
+        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        rc, ec = codes[:n_r], codes[n_r:]
 
     def first_and_count(c: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         rows = np.flatnonzero(c >= 0)
@@ -234,8 +330,9 @@ def _pairing(rkeys: pa.Array, ekeys: pa.Array) -> dict[str, Any]:
     order = np.argsort(r_first[matched], kind="stable")
     matched = matched[order]
 
-    def keys_by(codes_: np.ndarray, rows: np.ndarray) -> list[str]:
-        return enc.dictionary.take(pa.array(codes_[np.argsort(rows, kind="stable")])).to_pylist()
+    def keys_at(keys: pa.Array, rows: np.ndarray) -> list[str]:
+        """The keys of the first rows of some codes, in row order."""
+        return keys.take(pa.array(np.sort(rows), pa.int64())).to_pylist()
 
     ambiguous = np.flatnonzero(r_count > 1)
     missing = np.flatnonzero(unique_ref & (e_count == 0))
@@ -244,9 +341,9 @@ def _pairing(rkeys: pa.Array, ekeys: pa.Array) -> dict[str, Any]:
         "rrows": r_first[matched], "erows": e_first[matched],
         "duplicate_keys": int((e_count[e_count > 0] - 1).sum()),
         "ambiguous": int(r_count[ambiguous].sum()) + rkeys.null_count,
-        "ambiguous_keys": keys_by(ambiguous, r_first[ambiguous]),
-        "missing_keys": keys_by(missing, r_first[missing]),
-        "extra_keys": keys_by(extra, e_first[extra]),
+        "ambiguous_keys": keys_at(rkeys, r_first[ambiguous]),
+        "missing_keys": keys_at(rkeys, r_first[missing]),
+        "extra_keys": keys_at(ekeys, e_first[extra]),
     }
 
 
@@ -283,8 +380,9 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
     res.ambiguous, res.ambiguous_keys = p["ambiguous"], p["ambiguous_keys"]
     res.missing_keys, res.extra_keys = p["missing_keys"], p["extra_keys"]
     res.missing = len(res.missing_keys)
-    rrows, erows = pa.array(p["rrows"]), pa.array(p["erows"])
-    res.matched = len(rrows)
+    rr, er = np.asarray(p["rrows"], np.int64), np.asarray(p["erows"], np.int64)
+    rrows, erows = pa.array(rr), pa.array(er)
+    res.matched = len(rr)
     # export = matched + extra + duplicates.keys: rows without a key, and rows whose key is ambiguous in
     # the reference, cannot pair and count as extra.
     res.extra = res.export - res.matched - res.duplicate_keys
@@ -306,49 +404,68 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
     if pair.reference_field != pk:
         skip.add(pk)
     ref_fields = [c for c in ref_t.columns if c not in skip and not c.startswith("_")]
-    keys_for_rows = rkeys.take(rrows)
     region_default = options.region or exp_t.region or ref_t.region
     ref_zone, exp_zone = ref_t.timezone, exp_t.timezone
+    # Each column is read whole (emptiness, translation) and its paired cells side by side: as slices
+    # when the paired rows run in step on both sides (an export in the reference's order), else taken.
+    bounds = _runs(rr, er)
 
     for fname in ref_fields:
         fdef = odef.get(fname)
         ftype = fdef.type if fdef else schema.STRING
         figures = res.fields.setdefault(fname, FieldFigures())
-        rv = _column(ref_t, fname).take(rrows).combine_chunks().cast(pa.string())
+        rcol = _string_column(ref_t, fname)
         if fname in parent_maps:
-            rv = _translate(rv, parent_maps[fname])
+            rcol = _translate(rcol, parent_maps[fname])
         vmap = options.value_maps.get(fname)
         if vmap:
-            rv = _translate(rv, vmap)
-        r_empty = _empty_mask(rv, ref_nulls)
+            rcol = _translate(rcol, vmap)
+        r_empty = _empty_mask(rcol, ref_nulls)[rr]
         if fname not in exp_t.columns:
             res.missing_fields.append(fname)
             present = np.flatnonzero(~r_empty)
             figures.compared += len(present)
             figures.defects[cl.MISSING_VALUE] += len(present)
-            sel = pa.array(present[: options.max_mismatch_rows])
-            for k, v in zip(keys_for_rows.take(sel).to_pylist(), rv.take(sel).to_pylist(), strict=True):
+            sel = pa.array(rr[present[: options.max_mismatch_rows]])
+            for k, v in zip(rkeys.take(sel).to_pylist(), rcol.take(sel).to_pylist(), strict=True):
                 res.mismatches.append((k, fname, cl.MISSING_VALUE, v, ""))
             continue
-        ev = _column(exp_t, fname).take(erows).combine_chunks().cast(pa.string())
-        e_empty = _empty_mask(ev, exp_nulls)
-        either = ~(r_empty & e_empty)
+        ecol = _string_column(exp_t, fname)
+        rv, ev = _paired(rcol, rr, rrows, bounds), _paired(ecol, er, erows, bounds)
         same = cells._np_bool(pc.equal(rv, ev))
-        figures.compared += int(either.sum())
-        figures.matched += int((either & same).sum())
-        idx = np.flatnonzero(either & ~same)
+        if ref_nulls == exp_nulls:
+            # Equal cells are empty on both sides or on neither: the export's emptiness is read only where
+            # the values differ.
+            diff = np.flatnonzero(~same)
+            e_d = ev.take(pa.array(diff)) if bounds is None else ecol.take(pa.array(er[diff]))
+            e_empty = _empty_mask(e_d, exp_nulls)
+            shown = ~(r_empty[diff] & e_empty)  # differing cells not empty on both sides: compared
+            idx = diff[shown]
+            r_same_empty = int(np.count_nonzero(r_empty)) - int(np.count_nonzero(r_empty[diff]))
+            figures.compared += len(rr) - r_same_empty - int(np.count_nonzero(~shown))
+            figures.matched += len(rr) - len(diff) - r_same_empty
+            if len(idx) and not shown.all():
+                e_d, e_empty = e_d.filter(pa.array(shown)), e_empty[shown]
+        else:  # a null token of one side only: an equal cell may be empty on that side alone
+            e_all = _empty_mask(ecol, exp_nulls)[er]
+            either = ~(r_empty & e_all)
+            figures.compared += int(either.sum())
+            figures.matched += int((either & same).sum())
+            idx = np.flatnonzero(either & ~same)
+            e_d = ev.take(pa.array(idx)) if bounds is None else ecol.take(pa.array(er[idx]))
+            e_empty = e_all[idx]
         if not len(idx):
             continue
-        sel = pa.array(idx)
-        r_d, e_d = rv.take(sel), ev.take(sel)
+        r_at, e_at = rr[idx], er[idx]  # the differing cells' rows on each side
+        r_d = rv.take(pa.array(idx)) if bounds is None else rcol.take(pa.array(r_at))
         regions = None
         if ftype == schema.PHONE:
-            regions = _cell_regions(ref_t, exp_t, rrows, erows, sel, region_default)
+            regions = _cell_regions(ref_t, exp_t, r_at, e_at, region_default)
         # In slices: a re-formatted column differs in every cell, and each slice's temporaries are freed
         # before the next one is read.
         codes = np.concatenate([
             cells.cell_verdicts(r_d.slice(i, CELL_SLICE), e_d.slice(i, CELL_SLICE),
-                                r_empty[idx[i:i + CELL_SLICE]], e_empty[idx[i:i + CELL_SLICE]], ftype,
+                                r_empty[idx[i:i + CELL_SLICE]], e_empty[i:i + CELL_SLICE], ftype,
                                 ref_zone=ref_zone, exp_zone=exp_zone,
                                 regions=regions.slice(i, CELL_SLICE) if regions is not None else None,
                                 keep_local_case=options.keep_email_local_case)
@@ -364,26 +481,61 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
         if len(defects):
             at = pa.array(defects)
             kinds = [cells.VERDICTS[c] for c in codes[defects]]
-            for k, kind, r, e in zip(keys_for_rows.take(sel.take(at)).to_pylist(), kinds,
+            for k, kind, r, e in zip(rkeys.take(pa.array(r_at[defects])).to_pylist(), kinds,
                                      r_d.take(at).to_pylist(), e_d.take(at).to_pylist(), strict=True):
                 res.mismatches.append((k, fname, kind, r or "", e or ""))
     return res
 
 
-def _cell_regions(ref_t: CanonicalTable, exp_t: CanonicalTable, rrows: pa.Array, erows: pa.Array,
-                  sel: pa.Array, default: str | None) -> pa.Array:
-    """The phone region of each compared cell: the record's country (the reference's, else the export's)
-    read as a region, else the default region."""
+_MAX_RUNS = 4096  # more runs than this (a shuffled export): the paired cells are taken instead
+
+
+def _runs(rr: np.ndarray, er: np.ndarray) -> np.ndarray | None:
+    """Bounds of the runs in which both sides' paired rows advance one by one together (pair i of a run
+    is reference row rr[start] + i and export row er[start] + i), or None when there are too many."""
+    import numpy as np
+
+    if len(rr) == 0:
+        return None
+    cut = np.flatnonzero((np.diff(rr) != 1) | (np.diff(er) != 1)) + 1
+    if len(cut) >= _MAX_RUNS:
+        return None
+    return np.concatenate([[0], cut, [len(rr)]]).astype(np.int64)
+
+
+def _string_column(t: CanonicalTable, name: str) -> pa.Array:
+    """A column as one string array."""
+    import pyarrow as pa
+
+    col = _column(t, name)
+    if isinstance(col, pa.ChunkedArray):  # one chunk is taken as it is (combine_chunks would copy it)
+        col = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col if pa.types.is_string(col.type) else col.cast(pa.string())
+
+
+def _paired(col: pa.Array, rows: np.ndarray, taken: pa.Array, bounds: np.ndarray | None,
+            ) -> pa.Array | pa.ChunkedArray:
+    """The values at ``rows``: slices of ``col`` run by run (no copy), or taken when ``bounds`` is None."""
+    import pyarrow as pa
+
+    if bounds is None:
+        return col.take(taken)
+    return pa.chunked_array([col.slice(int(rows[a]), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])],
+                            col.type)
+
+
+def _cell_regions(ref_t: CanonicalTable, exp_t: CanonicalTable, r_rows: np.ndarray, e_rows: np.ndarray,
+                  default: str | None) -> pa.Array:
+    """The phone region of each compared cell (reference row ``r_rows[i]``, export row ``e_rows[i]``):
+    the record's country (the reference's, else the export's) read as a region, else the default region."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(sel)
-    cr = _column(ref_t, "country").take(rrows.take(sel)).cast(pa.string()) if "country" in ref_t.columns \
+    n = len(r_rows)
+    cr = _string_column(ref_t, "country").take(pa.array(r_rows)) if "country" in ref_t.columns \
         else pa.nulls(n, pa.string())
-    ce = _column(exp_t, "country").take(erows.take(sel)).cast(pa.string()) if "country" in exp_t.columns \
+    ce = _string_column(exp_t, "country").take(pa.array(e_rows)) if "country" in exp_t.columns \
         else pa.nulls(n, pa.string())
-    cr = cr.combine_chunks() if isinstance(cr, pa.ChunkedArray) else cr
-    ce = ce.combine_chunks() if isinstance(ce, pa.ChunkedArray) else ce
     chosen = pc.if_else(pc.fill_null(pc.not_equal(cr, ""), False), cr, ce)  # Python's `or` on text
     enc = pc.dictionary_encode(chosen)
     mapped = pa.array([_country_region(v, default) for v in enc.dictionary.to_pylist()], pa.string())
