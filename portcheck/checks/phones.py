@@ -37,6 +37,23 @@ _TYPES = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "v
           "pager", "uan", "voicemail")
 
 
+def _length_table(lengths: tuple[int, ...]) -> np.ndarray:
+    """Lookup table: length → whether it is one of ``lengths`` (the last entry stands for every longer
+    length, never one of them)."""
+    import numpy as np
+
+    table = np.zeros(max(lengths, default=0) + 2, bool)
+    table[list(lengths)] = True
+    return table
+
+
+def _member(lengths: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each length is marked in a :func:`_length_table`."""
+    import numpy as np
+
+    return table[np.minimum(lengths, len(table) - 1)]
+
+
 class _Desc:
     """One PhoneNumberDesc as RE2 pattern + possible lengths (``None`` pattern: matches nothing)."""
 
@@ -44,6 +61,14 @@ class _Desc:
         pattern = getattr(desc, "national_number_pattern", None) if desc is not None else None
         self.pattern = f"^(?:{pattern})$" if pattern else None
         self.lengths = tuple(getattr(desc, "possible_length", None) or ()) if desc is not None else ()
+        self.table = _length_table(self.lengths) if self.lengths else None
+
+    def length_ok(self, lengths: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.pattern is None:
+            return np.zeros(len(lengths), bool)
+        return _member(lengths, self.table) if self.table is not None else np.ones(len(lengths), bool)
 
     def matches(self, nsn: pa.Array, lengths: np.ndarray,
                 known: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -52,7 +77,7 @@ class _Desc:
 
         if self.pattern is None or len(nsn) == 0:
             return np.zeros(len(nsn), bool)
-        ok = np.isin(lengths, self.lengths) if self.lengths else np.ones(len(nsn), bool)
+        ok = self.length_ok(lengths)
         todo = ok
         if known is not None:
             ok = ok & (~known[0] | known[1])
@@ -68,51 +93,74 @@ class _Meta:
     """What the fast path needs of one region's (or non-geographic calling code's) PhoneMetadata."""
 
     def __init__(self, md: Any) -> None:
+        import numpy as np
+
         self.md = md
         self.country_code = int(md.country_code)
         self.general = _Desc(md.general_desc)
         self.possible = tuple(sorted(md.general_desc.possible_length or ()))
         self.local_only = tuple(md.general_desc.possible_length_local_only or ())
-        self.idd = f"^(?:{md.international_prefix})" if md.international_prefix else None
+        # the region's own calling code written without '+', or its international call prefix
+        self.odd = f"^(?:{self.country_code}|{md.international_prefix})" if md.international_prefix else \
+            f"^{self.country_code}"
         self.npfp = f"^(?:{md.national_prefix_for_parsing})" if md.national_prefix_for_parsing else None
         self.transform = bool(md.national_prefix_transform_rule)
         self.leading_digits = f"^(?:{md.leading_digits})" if md.leading_digits else None
         types = [t for t in _TYPES if not (t == "mobile" and md.same_mobile_and_fixed_line_pattern)]
         self.types = [_Desc(getattr(md, t, None)) for t in types]
+        self.types = [d for d in self.types if d.pattern is not None]  # the others match nothing
+        # the national number parse keeps: possible, or longer than any possible length, and not local-only
+        keep = np.zeros(max(self.possible + self.local_only, default=0) + 2, bool)
+        if self.possible:
+            keep[list(self.possible)] = True
+            keep[self.possible[-1] + 1:] = True
+            keep[list(self.local_only)] = False
+        self.parse_keeps = keep
+        self.possible_table = _length_table(self.possible + self.local_only)
 
-    def number_type_known(self, nsn: pa.Array,
+    def number_type_known(self, nsn: pa.Array, lengths: np.ndarray | None = None,
                           general: tuple[str | None, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """``_number_type_helper(nsn, md) != UNKNOWN``: the general desc and at least one type desc match.
         ``general``: (pattern, rows whose match of it is known, the match), from the national-prefix step."""
         import numpy as np
 
-        lengths = _lengths(nsn)
+        if lengths is None:
+            lengths = _lengths(nsn)
         known = general[1:] if general is not None and general[0] == self.general.pattern else None
-        ok = self.general.matches(nsn, lengths, known)
+        alive = self.general.matches(nsn, lengths, known)
         out = np.zeros(len(nsn), bool)
-        todo = np.flatnonzero(ok)
-        for desc in self.types:
-            if len(todo) == 0:
+        # Any type will do, so the order is free: the types the numbers most often are go first, and each
+        # pattern only sees the numbers no earlier type matched (and of a length it allows).
+        for desc in self._types_by_frequency(nsn, alive):
+            if not alive.any():
                 break
-            hit = desc.matches(_take(nsn, todo), lengths[todo])
-            out[todo[hit]] = True
-            todo = todo[~hit]
+            cand = np.flatnonzero(alive & desc.length_ok(lengths))
+            if len(cand) == 0:
+                continue
+            hit = cand[_fullmatch(_take(nsn, cand), desc.pattern)]
+            out[hit] = True
+            alive[hit] = False
         return out
+
+    def _types_by_frequency(self, nsn: pa.Array, alive: np.ndarray) -> list[_Desc]:
+        """The type descs, those matching most of a sample of the numbers first (ties: metadata order)."""
+        import numpy as np
+
+        rows = np.flatnonzero(alive)
+        if len(rows) < 4096 or len(self.types) < 2:
+            return self.types
+        sample = _take(nsn, rows[np.linspace(0, len(rows) - 1, 256).astype(np.int64)])
+        hits = [int(_fullmatch(sample, d.pattern).sum()) for d in self.types]
+        order = sorted(range(len(self.types)), key=lambda i: -hits[i])
+        return [self.types[i] for i in order]
 
     def length_ok_for_parse(self, lengths: np.ndarray) -> np.ndarray:
         """parse keeps a stripped national number unless its length test says TOO_SHORT, LOCAL_ONLY or
         INVALID_LENGTH, i.e. it keeps it when the length is possible or too long."""
-        import numpy as np
-
-        if not self.possible:
-            return np.zeros(len(lengths), bool)
-        local = np.isin(lengths, self.local_only)
-        return ~local & (np.isin(lengths, self.possible) | (lengths > self.possible[-1]))
+        return _member(lengths, self.parse_keeps)
 
     def is_possible(self, lengths: np.ndarray) -> np.ndarray:
-        import numpy as np
-
-        return np.isin(lengths, self.possible) | np.isin(lengths, self.local_only)
+        return _member(lengths, self.possible_table)
 
 
 @lru_cache(maxsize=512)
@@ -146,12 +194,30 @@ def _supported_regions() -> frozenset[str]:
 
 
 def _lengths(arr: pa.Array) -> np.ndarray:
+    """Lengths of the strings of a digit string array (from its offsets: the strings are ASCII)."""
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if len(arr) == 0:
+        return np.zeros(0, np.int32)
+    if arr.null_count or not pa.types.is_string(arr.type):
+        return pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    return np.diff(np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1])
 
 
 _ALLOWED = bytes(range(48, 58)) + b"() .-"  # the fast path's characters, '+' aside
+
+
+@lru_cache(maxsize=1)
+def _separator_table() -> np.ndarray:
+    """Byte → allowed between the digits of the fast path's form (digits themselves aside)."""
+    import numpy as np
+
+    table = np.zeros(256, bool)
+    table[list(_ALLOWED)] = True
+    return table
 
 
 def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -165,33 +231,27 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     n = len(text)
     if n == 0:
         return pa.array([], pa.string()), np.zeros(0, bool), np.zeros(0, bool)
-    off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1].astype(np.int64)
+    off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
     data = np.frombuffer(text.buffers()[2], np.uint8)[off[0]:off[-1]] if off[-1] > off[0] else \
         np.zeros(0, np.uint8)
     off = off - off[0]
-    starts, ends = off[:-1], off[1:]
-    lengths = ends - starts
-    nonempty = lengths > 0
-    is_digit = (data >= 48) & (data <= 57)
-
-    def per_string(flags: np.ndarray) -> np.ndarray:
-        """How many flagged bytes each string has (reduceat over the non-empty strings)."""
-        counts = np.zeros(n, np.int64)
-        if nonempty.any():
-            counts[nonempty] = np.add.reduceat(flags, starts[nonempty], dtype=np.int64)
-        return counts
-
-    digit_count = per_string(is_digit)
-    digit_off = np.zeros(n + 1, np.int32)
-    np.cumsum(digit_count, out=digit_off[1:])
-    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit].tobytes()))
-    allowed = np.zeros(256, bool)
-    allowed[list(_ALLOWED)] = True
-    bad = ~allowed[data]
+    starts, lengths = off[:-1], np.diff(off)
+    is_digit = np.less(np.subtract(data, 48, dtype=np.uint8), 10)
+    other = np.flatnonzero(~is_digit)
+    # A string's digits start after the digits of the strings before it: its offset less the other bytes
+    # before it.
+    digit_off = (off - np.searchsorted(other, off)).astype(np.int32)
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit]))
+    # Every other byte must be a separator, or a '+' opening its string; the strings holding any other
+    # byte are found from the bytes' positions (the byte's string: the first whose end lies beyond it).
     plus = np.zeros(n, bool)
+    nonempty = lengths > 0
     plus[nonempty] = data[starts[nonempty]] == 43
-    bad[starts[plus]] = False  # a '+' is allowed as the first character
-    simple = (per_string(bad) == 0) & (digit_count >= 3) & (lengths <= _MAX_SIMPLE_LENGTH)
+    other = other[~_separator_table()[data[other]]]
+    owner = np.searchsorted(off[1:], other, side="right")
+    bad_rows = owner[(data[other] != 43) | (other != starts[owner])]
+    simple = (np.diff(digit_off) >= 3) & (lengths <= _MAX_SIMPLE_LENGTH)
+    simple[bad_rows] = False
     return digits, simple, plus
 
 
@@ -228,29 +288,31 @@ def _fullmatch(arr: pa.Array, pattern: str | None) -> np.ndarray:
 
 
 _Known = tuple[str | None, "np.ndarray", "np.ndarray"]  # (pattern, rows whose match is known, the match)
+# A piece of the national significant numbers: (positions in the numbers read, the numbers, their lengths,
+# rows whose match of the general pattern is known, the match).
+_Piece = tuple["np.ndarray", "pa.Array", "np.ndarray", "np.ndarray", "np.ndarray"]
 
 
-def _national(meta: _Meta, n0: pa.Array) -> tuple[pa.Array, np.ndarray, _Known]:
-    """(national significant number, decided, what is known of the numbers' match of the general pattern)
-    after parse's national-prefix step, for one metadata."""
+def _national(meta: _Meta, n0: pa.Array, lengths0: np.ndarray) -> tuple[list[_Piece], np.ndarray]:
+    """Parse's national-prefix step for one metadata: the national significant numbers, in pieces (the
+    numbers kept as written, the numbers stripped of their prefix), and which numbers are decided."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     n = len(n0)
     decided = np.ones(n, bool)
-    viable = meta.general.pattern
-    known, match = np.zeros(n, bool), np.zeros(n, bool)
+    unknown = np.zeros(n, bool)
+    as_written = [(np.arange(n), n0, lengths0, unknown, unknown)]
     if meta.npfp is None or n == 0:
-        return n0, decided, (viable, known, match)
+        return as_written, decided
     prefixed = _fullmatch(n0, meta.npfp)
     if not prefixed.any():
-        return n0, decided, (viable, known, match)
+        return as_written, decided
     if meta.transform:
         decided &= ~prefixed  # the prefix rule rewrites digits: phonenumbers decides
+    viable = meta.general.pattern
     rows = np.flatnonzero(prefixed)
     original = _take(n0, rows)
-    stripped = pc.replace_substring_regex(original, meta.npfp, "", max_replacements=1)
+    stripped = _strip_prefix(original, meta.npfp)
     # the stripped number is kept unless it is not viable while the original was
     stripped_viable = _fullmatch(stripped, viable)
     original_viable = np.zeros(len(rows), bool)
@@ -258,23 +320,34 @@ def _national(meta: _Meta, n0: pa.Array) -> tuple[pa.Array, np.ndarray, _Known]:
     if len(check):
         original_viable[check] = _fullmatch(_take(original, check), viable)
     keep_original = original_viable & ~stripped_viable
-    use = ~keep_original & meta.length_ok_for_parse(_lengths(stripped))
-    # what the general pattern said of the number each row keeps
-    known[rows[use]], match[rows[use]] = True, stripped_viable[use]
-    kept = ~use & ~stripped_viable
-    known[rows[kept]], match[rows[kept]] = True, original_viable[kept]
-    if not use.any():
-        return n0, decided, (viable, known, match)
-    if len(rows) == n and use.all():
-        return stripped, decided, (viable, known, match)
-    mask = np.zeros(n, bool)
-    mask[rows[use]] = True
-    return pc.replace_with_mask(n0, pa.array(mask), stripped.filter(pa.array(use))), decided, \
-        (viable, known, match)
+    stripped_lengths = _lengths(stripped)
+    use = ~keep_original & meta.length_ok_for_parse(stripped_lengths)
+    pieces: list[_Piece] = []
+    written = ~prefixed
+    written[rows[~use]] = True
+    if written.any():
+        # what the general pattern said of the original numbers kept
+        known, match = np.zeros(n, bool), np.zeros(n, bool)
+        kept = ~use & ~stripped_viable
+        known[rows[kept]], match[rows[kept]] = True, original_viable[kept]
+        at = np.flatnonzero(written)
+        pieces.append((at, _take(n0, at), lengths0[at], known[at], match[at]))
+    if use.any():
+        at = np.flatnonzero(use)
+        pieces.append((rows[at], _take(stripped, at), stripped_lengths[at], np.ones(len(at), bool),
+                       stripped_viable[at]))
+    return pieces, decided
 
 
-def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.ndarray] | None = None
-              ) -> np.ndarray:
+def _strip_prefix(numbers: pa.Array, pattern: str) -> pa.Array:
+    """The numbers without the match of ``pattern`` (anchored at their start) they begin with."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring_regex(numbers, pattern, "", max_replacements=1)
+
+
+def _validity(cc: int, nsn: pa.Array, lengths: np.ndarray,
+              general: tuple[str | None, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """``is_valid_number`` for numbers of one calling code: the region phonenumbers picks, then its types."""
     import numpy as np
 
@@ -283,7 +356,7 @@ def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.
     if len(regions) == 1:
         meta = _meta_for_code(cc, regions[0])
         if meta is not None:
-            valid = meta.number_type_known(nsn, general)
+            valid = meta.number_type_known(nsn, lengths, general)
         return valid
     todo = np.arange(len(nsn))
     for region in regions:  # _region_code_for_number_from_list
@@ -292,8 +365,8 @@ def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.
         meta = _meta_for_region(region)
         if meta is None:
             continue
-        sub = nsn.take(todo)
-        known = meta.number_type_known(sub)
+        sub = _take(nsn, todo)
+        known = meta.number_type_known(sub, lengths[todo])
         if meta.leading_digits is not None:
             chosen = _fullmatch(sub, meta.leading_digits)
             valid[todo[chosen]] = known[chosen]
@@ -304,15 +377,50 @@ def _validity(cc: int, nsn: pa.Array, general: tuple[str | None, np.ndarray, np.
     return valid
 
 
-def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """Which numbers below 1000 are country calling codes."""
+    import numpy as np
+
+    table = np.zeros(1000, bool)
+    table[list(_calling_codes()[0])] = True
+    return table
+
+
+def _calling_code_groups(digits: pa.Array, rows: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(calling code, its width, positions in ``rows``) of the '+' numbers at ``rows`` (digits after the
+    '+'; at least three of them, as the fast path's form has): the shortest prefix that is a calling code,
+    as phonenumbers finds it; none when the digits start with 0."""
+    import numpy as np
+
+    off = np.frombuffer(digits.buffers()[1], np.int32)[digits.offset:digits.offset + len(digits) + 1]
+    data = np.frombuffer(digits.buffers()[2], np.uint8)
+    start = off[rows].astype(np.int64)
+    d0, d1, d2 = (data[start + k].astype(np.int64) - 48 for k in range(3))
+    table = _code_table()
+    c1, c2 = d0, d0 * 10 + d1
+    c3 = c2 * 10 + d2
+    width = np.where(table[c1], 1, np.where(table[c2], 2, np.where(table[c3], 3, 0)))
+    width[d0 == 0] = 0
+    code = np.where(width == 1, c1, np.where(width == 2, c2, c3))
+    out = []
+    for cc in np.unique(code[width > 0]).tolist():
+        sel = np.flatnonzero((code == cc) & (width > 0))
+        out.append((cc, int(width[sel[0]]), sel))
+    return out
+
+
+def read_numbers(numbers: pa.Array, regions: pa.Array | str | None = None, *,
                  stable: bool = False) -> dict[str, Any]:
     """What phonenumbers makes of each number (read in its row's region unless it starts with ``+``).
 
     ``numbers`` are the strings phonenumbers would be given (callers trim/normalise as they do for
-    phonenumbers); ``regions`` per row, null or ``''`` when none. Returns numpy arrays (``decided``,
-    ``parsed``, ``possible``, ``valid``) and pyarrow string arrays (``e164``, ``digits``):
+    phonenumbers); ``regions`` per row, null or ``''`` when none (or one region for every row). Returns
+    numpy arrays (``decided``, ``parsed``, ``possible``, ``valid``) and pyarrow string arrays (``e164``,
+    ``digits``):
 
     - ``decided``: the row was read here; where False the other fields mean nothing (ask phonenumbers);
+      a decided row is always ASCII (digits, separators and a leading '+');
     - ``parsed``: ``phonenumbers.parse(number, region)`` succeeds; ``e164``: its E.164 form;
     - ``possible`` / ``valid``: ``is_possible_number`` / ``is_valid_number`` of the parsed number;
     - ``digits``: the ASCII digits of the number, in order;
@@ -325,13 +433,8 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
 
     n = len(numbers)
     numbers = numbers.combine_chunks() if isinstance(numbers, pa.ChunkedArray) else numbers
-    if regions is None:
-        regions = pa.nulls(n, pa.string())
-    regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
-    text = pc.fill_null(numbers, "")
+    text = pc.fill_null(numbers, "") if numbers.null_count else numbers
     digits, simple, plus = scan_numbers(text)
-    region_arr = pc.fill_null(regions, "")
-    has_region = pc.not_equal(region_arr, "").to_numpy(zero_copy_only=False)
 
     decided = np.zeros(n, bool)
     same_again = np.zeros(n, bool)
@@ -340,83 +443,90 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | None = None, *,
     valid = np.zeros(n, bool)
     e164_parts: list[tuple[np.ndarray, pa.Array]] = []
 
-    # No '+' and no region: phonenumbers refuses the number (no default region) — decided, not parsed.
-    decided |= simple & ~plus & ~has_region
+    # Rows without '+' read in a region: (region, their rows); those with none are refused by phonenumbers
+    # (no default region) — decided, not parsed.
+    national = simple & ~plus
+    by_region: list[tuple[str, np.ndarray]] = []
+    if regions is None or isinstance(regions, str):
+        if regions:
+            by_region = [(regions, np.flatnonzero(national))]
+        else:
+            decided |= national
+    else:
+        regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
+        region_arr = pc.fill_null(regions, "")
+        has_region = pc.not_equal(region_arr, "").to_numpy(zero_copy_only=False)
+        decided |= national & ~has_region
+        region_rows = np.flatnonzero(national & has_region)
+        if len(region_rows):
+            by_region = [(r, region_rows[sel]) for r, sel in _groups(_take(region_arr, region_rows))]
 
     # Group the readable rows by the metadata their national number is read with.
     groups: list[tuple[np.ndarray, int, _Meta, pa.Array]] = []  # rows, calling code, metadata, N0
     plus_rows = np.flatnonzero(simple & plus)
     if len(plus_rows):
-        d = digits.take(plus_rows)
-        codes, code_list = _calling_codes()
-        code = pa.nulls(len(plus_rows), pa.string())
-        for width in (3, 2, 1):  # phonenumbers takes the shortest prefix that is a calling code
-            head = pc.utf8_slice_codeunits(d, 0, width)
-            known = pc.and_(pc.is_in(head, value_set=pa.array(code_list)),
-                            pc.greater_equal(pc.utf8_length(d), width))
-            code = pc.if_else(known, head, code)
-        code = pc.if_else(pc.starts_with(d, "0"), pa.scalar(None, pa.string()), code)
-        for cc_text, sel in _groups(code):
-            cc = int(cc_text)
-            regions_of_cc = codes.get(cc, ())
-            main = regions_of_cc[0] if regions_of_cc else None
-            meta = _meta_for_code(cc, main) if main else None
+        codes = _calling_codes()[0]
+        for cc, width, sel in _calling_code_groups(digits, plus_rows):
+            meta = _meta_for_code(cc, codes[cc][0])
             if meta is None:
                 continue
             rows = plus_rows[sel]
-            n0 = pc.utf8_slice_codeunits(d.take(sel), len(cc_text))
-            groups.append((rows, cc, meta, n0))
-    region_rows = np.flatnonzero(simple & ~plus & has_region)
-    if len(region_rows):
-        supported = _supported_regions()
-        for region, sel in _groups(_take(region_arr, region_rows)):
-            rows = region_rows[sel]
-            if region not in supported:
-                decided[rows] = True  # parse refuses a region it does not know ("cn", "XX"): not parsed
-                continue
-            meta = _meta_for_region(region)
-            if meta is None:  # pragma: no cover - every supported region has metadata
-                decided[rows] = False
-                continue
-            n0 = _take(digits, rows)
-            # An international call prefix (00 86 …) or the region's own calling code written without '+'
-            # (86 138 …) send phonenumbers down other paths: it decides those.
-            odd = pc.starts_with(n0, str(meta.country_code)).to_numpy(zero_copy_only=False)
-            if meta.idd is not None:
-                odd |= _fullmatch(n0, meta.idd)
+            groups.append((rows, cc, meta, pc.utf8_slice_codeunits(_take(digits, rows), width)))
+    supported = _supported_regions()
+    for region, rows in by_region:
+        if len(rows) == 0:
+            continue
+        if region not in supported:
+            decided[rows] = True  # parse refuses a region it does not know ("cn", "XX"): not parsed
+            continue
+        meta = _meta_for_region(region)
+        if meta is None:  # pragma: no cover - every supported region has metadata
+            continue
+        n0 = _take(digits, rows)
+        # An international call prefix (00 86 …) or the region's own calling code written without '+'
+        # (86 138 …) send phonenumbers down other paths: it decides those.
+        odd = _fullmatch(n0, meta.odd)
+        if odd.any():
             keep = np.flatnonzero(~odd)
-            groups.append((rows[keep], meta.country_code, meta, _take(n0, keep)))
+            rows, n0 = rows[keep], _take(n0, keep)
+        groups.append((rows, meta.country_code, meta, n0))
 
     for rows, cc, meta, n0 in groups:
         if len(rows) == 0:
             continue
-        ok = _lengths(n0) >= _MIN_NSN
-        nsn, ok2, general = _national(meta, n0)
-        lengths = _lengths(nsn)
-        ok &= ok2 & (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
-        if not ok.any():
-            continue
-        keep = np.flatnonzero(ok)
-        rows, nsn, lengths = rows[keep], _take(nsn, keep), lengths[keep]
-        general = (general[0], general[1][keep], general[2][keep])
+        lengths0 = _lengths(n0)
+        pieces, prefix_decided = _national(meta, n0, lengths0)
         regions_of_cc = _calling_codes()[0].get(cc, ())
         main = _meta_for_code(cc, regions_of_cc[0]) if regions_of_cc else None
-        decided[rows] = True
-        parsed[rows] = True
-        possible[rows] = main.is_possible(lengths) if main is not None else False
-        valid[rows] = _validity(cc, nsn, general)
-        e164_parts.append((rows, pc.binary_join_element_wise(f"+{cc}", nsn, "")))
-        if stable and main is not None:
-            # Read back, '+CC NSN' goes through the national-prefix step again with the calling code's
-            # main region (calling codes are prefix-free, so the same one is found): stable when it keeps
-            # the national number as it is.
-            again, ok_again, _ = _national(main, nsn)
-            decided[rows] &= ok_again
-            same_again[rows] = np.asarray(pc.fill_null(pc.equal(again, nsn), False).to_numpy(
-                zero_copy_only=False), bool)
+        for at, nsn, lengths, known, match in pieces:
+            ok = (lengths0[at] >= _MIN_NSN) & prefix_decided[at] & (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
+            if not ok.any():
+                continue
+            if not ok.all():
+                keep = np.flatnonzero(ok)
+                at, nsn, lengths, known, match = at[keep], _take(nsn, keep), lengths[keep], known[keep], \
+                    match[keep]
+            at = rows[at]
+            decided[at] = True
+            parsed[at] = True
+            possible[at] = main.is_possible(lengths) if main is not None else False
+            valid[at] = _validity(cc, nsn, lengths, (meta.general.pattern, known, match))
+            e164_parts.append((at, pc.binary_join_element_wise(f"+{cc}", nsn, "")))
+            if stable and main is not None:
+                # Read back, '+CC NSN' goes through the national-prefix step again with the calling code's
+                # main region (calling codes are prefix-free, so the same one is found): stable when it
+                # keeps the national number as it is (a stripped prefix makes it shorter).
+                again, ok_again = _national(main, nsn, lengths)
+                decided[at] &= ok_again
+                same = np.ones(len(at), bool)
+                for where, _, again_lengths, _, _ in again:
+                    same[where] = again_lengths == lengths[where]
+                same_again[at] = same
 
     e164 = pa.nulls(n, pa.string())
-    if e164_parts:
+    if len(e164_parts) == 1 and len(e164_parts[0][0]) == n:
+        e164 = e164_parts[0][1]  # every row, in order (the rows of a piece are ascending)
+    elif e164_parts:
         rows_all = np.concatenate([r for r, _ in e164_parts])
         values = pa.concat_arrays([v for _, v in e164_parts])
         pos = np.full(n, -1, np.int64)

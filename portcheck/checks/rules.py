@@ -133,29 +133,34 @@ def phone_info(key: str) -> tuple[str, str | None]:
 _SEP = "\x1f"
 
 
-def _read(numbers: pa.Array, regions: pa.Array, keys: Any) -> tuple[pa.Array, pa.Array]:
+def _read(numbers: pa.Array, regions: pa.Array | str, keys: Any) -> tuple[pa.Array, pa.Array]:
     """:func:`phone_info` of each (region, number), vectorised (portcheck.checks.phones); phonenumbers
-    itself only for the numbers the vectorised reading leaves undecided (``keys(sel)`` gives their keys)."""
+    itself only for the numbers the vectorised reading leaves undecided (``keys(sel)`` gives their keys).
+    ``regions``: per row, or one region for every row."""
     import numpy as np
 
     from portcheck.checks.phones import read_numbers
 
     res = read_numbers(numbers, regions)
-    # phone_info reads the NFKC form of the number: only ASCII numbers (NFKC leaves them as they are)
-    # are taken from the vectorised reading.
-    decided = res["decided"] & pc.string_is_ascii(numbers).to_numpy(zero_copy_only=False)
+    # phone_info reads the NFKC form of the number: only ASCII numbers (NFKC leaves them as they are) may
+    # be taken from the vectorised reading, and every number it decides is ASCII.
+    decided = res["decided"]
     parsed = res["parsed"]
-    flag = pc.if_else(pa.array(parsed & res["valid"]), pa.scalar(VALID), pa.scalar(INVALID))
+    good = parsed & res["valid"]
     digits = res["digits"]
-    fallback_digits = pc.if_else(pc.greater_equal(pc.utf8_length(digits), 7), digits,
-                                 pa.scalar(None, pa.string()))
+    # the digits stand in for E.164 when there are at least seven of them
+    enough = np.diff(np.frombuffer(digits.buffers()[1], np.int32)[digits.offset:digits.offset + len(digits) + 1]
+                     ) >= 7
+    fallback_digits = pa.StringArray.from_buffers(len(digits), digits.buffers()[1], digits.buffers()[2],
+                                                  pa.py_buffer(np.packbits(enough, bitorder="little")),
+                                                  offset=digits.offset)
     e164 = pc.if_else(pa.array(parsed & res["possible"]), res["e164"], fallback_digits)
     if not decided.all():
-        sel = pa.array(np.flatnonzero(~decided))
-        slow = [phone_info(k) for k in keys(sel)]
-        mask = pa.array(~decided)
-        flag = pc.replace_with_mask(flag, mask, pa.array([v for v, _ in slow], pa.string()))
-        e164 = pc.replace_with_mask(e164, mask, pa.array([e for _, e in slow], pa.string()))
+        sel = np.flatnonzero(~decided)
+        slow = [phone_info(k) for k in keys(pa.array(sel))]
+        good[sel] = [v == VALID for v, _ in slow]
+        e164 = pc.replace_with_mask(e164, pa.array(~decided), pa.array([e for _, e in slow], pa.string()))
+    flag = pc.if_else(pa.array(good), pa.scalar(VALID), pa.scalar(INVALID))
     return flag, e164
 
 
@@ -174,8 +179,7 @@ def _scatter(n: int, parts: list[tuple[Any, pa.Array]]) -> pa.Array:
 
 def _tagged(tag: str, numbers: pa.Array) -> tuple[pa.Array, pa.Array]:
     """:func:`phone_info` of ``tag + "\x1f" + number`` for each of the (distinct, non-null) numbers."""
-    return _read(numbers, pa.nulls(len(numbers), pa.string()).fill_null(tag),
-                 lambda sel: [f"{tag}{_SEP}{v}" for v in numbers.take(sel).to_pylist()])
+    return _read(numbers, tag, lambda sel: [f"{tag}{_SEP}{v}" for v in numbers.take(sel).to_pylist()])
 
 
 def phone_info_many(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -197,6 +201,41 @@ def _nfkc_plus(v: pa.Array) -> pa.Array:
     return pc.starts_with(pc.utf8_trim_whitespace(pc.utf8_normalize(v, "NFKC")), "+")
 
 
+def _first_bytes(v: pa.Array) -> Any:
+    """The first byte of each string (0 for empty and null ones)."""
+    import numpy as np
+
+    n = len(v)
+    off = np.frombuffer(v.buffers()[1], np.int32)[v.offset:v.offset + n + 1]
+    out = np.zeros(n, np.uint8)
+    if n and off[-1] > off[0]:
+        data = np.frombuffer(v.buffers()[2], np.uint8)
+        nonempty = np.flatnonzero(np.diff(off) > 0)
+        out[nonempty] = data[off[nonempty]]
+    return out
+
+
+def _plus_marks(v: pa.Array) -> tuple[Any, Any]:
+    """(starts with '+' in its trimmed NFKC form, starts with '+' as written) per string, as numpy
+    booleans (False for nulls). An ASCII string that opens with a printable character keeps its start
+    through NFKC and trimming: only the others are normalised."""
+    import numpy as np
+
+    first = _first_bytes(v)
+    raw = first == 43
+    ascii_ok = np.asarray(pc.fill_null(pc.string_is_ascii(v), False).to_numpy(zero_copy_only=False), bool)
+    hard = np.flatnonzero(~(ascii_ok & (first > 32) & (first < 127)))
+    nfkc = raw.copy()
+    if len(hard):
+        sub = v.take(pa.array(hard))
+        nfkc[hard] = np.asarray(pc.fill_null(_nfkc_plus(sub), False).to_numpy(zero_copy_only=False), bool)
+    if v.null_count:
+        valid = np.asarray(v.is_valid().to_numpy(zero_copy_only=False), bool)
+        raw &= valid
+        nfkc &= valid
+    return nfkc, raw
+
+
 def phone_rows(values: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Both readings of each phone, in one pass over its distinct numbers:
 
@@ -212,9 +251,9 @@ def phone_rows(values: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]
     regions = regions.combine_chunks() if isinstance(regions, pa.ChunkedArray) else regions
     if len(values) == 0:
         return pa.array([], pa.string()), pa.array([], pa.string())
-    raw_plus = pc.fill_null(pc.starts_with(values, "+"), False)
-    others = pc.unique(pc.filter(regions, pc.is_valid(values)))
+    others = _regions_used(values, regions)
     if len(others) > 1:
+        raw_plus = pc.fill_null(pc.starts_with(values, "+"), False)
         raw_keys = pc.binary_join_element_wise(pc.if_else(raw_plus, "", regions), values, _SEP)
         nfkc_keys = pc.binary_join_element_wise(
             pc.if_else(pc.fill_null(_nfkc_plus(values), False), "", pc.fill_null(regions, "")), values, _SEP)
@@ -224,10 +263,9 @@ def phone_rows(values: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]
         return flags.slice(0, n), e164.slice(n)
     import numpy as np
 
-    region = others[0].as_py() if len(others) else None
+    region = others[0] if others else None
     distinct, spread = _distinct(values)
-    d_nfkc = pc.fill_null(_nfkc_plus(distinct), False).to_numpy(zero_copy_only=False)
-    d_raw = pc.fill_null(pc.starts_with(distinct, "+"), False).to_numpy(zero_copy_only=False)
+    d_nfkc, d_raw = _plus_marks(distinct)
     n = len(distinct)
     # The fuzzy reading of every number: '+' numbers with no region, the others in the region ('' if none).
     f_parts, e_parts = [], []
@@ -264,6 +302,16 @@ def phone_rows(values: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]
     return spread(flags), spread(e164)
 
 
+def _regions_used(values: pa.Array, regions: pa.Array) -> list[str | None]:
+    """The distinct regions of the rows with a value (null for none), in no particular order when several;
+    a glance at the extremes suffices when every row has the same region (the common case)."""
+    if len(regions) and not regions.null_count:
+        low, high = pc.min_max(regions).values()
+        if low.as_py() == high.as_py():
+            return [low.as_py()] if values.null_count < len(values) else []
+    return pc.unique(pc.filter(regions, pc.is_valid(values))).to_pylist()
+
+
 def _distinct(values: pa.Array) -> tuple[pa.Array, Any]:
     """(the values to read, a function spreading what was read of them back to every row).
 
@@ -277,10 +325,9 @@ def _distinct(values: pa.Array) -> tuple[pa.Array, Any]:
     if n > 1000 and pc.count_distinct(sample).as_py() > 0.5 * len(sample):
         if not values.null_count:
             return values, lambda arr: arr
-        rows = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
-        gaps = np.flatnonzero(pc.is_null(values).to_numpy(zero_copy_only=False))
-        return values.filter(pc.is_valid(values)), lambda arr: _scatter(
-            n, [(rows, arr), (gaps, pa.nulls(len(gaps), arr.type))])
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), bool)
+        where = pa.array(np.cumsum(valid) - 1, mask=~valid)  # each row's place among the values read
+        return values.filter(pa.array(valid)), lambda arr: arr.take(where)
     enc = pc.dictionary_encode(values)
     return enc.dictionary, lambda arr: pc.take(arr, enc.indices)
 
@@ -368,9 +415,27 @@ def _flag(values: pa.Array, ok: pa.Array) -> pa.Array:
     return pc.if_else(pc.is_null(values), pa.scalar(None, pa.string()), flag)
 
 
+@lru_cache(maxsize=1)
+def _day_tables() -> tuple[Any, Any]:
+    """(year 0-9999 → leap, leap * 10000 + month * 100 + day → a real day), month and day below 100."""
+    import numpy as np
+
+    year = np.arange(10000)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    key = np.arange(20000)
+    is_leap, month, day = key // 10000, key // 100 % 100, key % 100
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    days = days + ((month == 2) & (is_leap == 1))
+    return leap, (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+
+
 def _real_day(year: Any, month: Any, day: Any) -> Any:
     import numpy as np
 
+    if len(year) and year.min() >= 0 and year.max() < 10000 and month.min() >= 0 and month.max() < 100 \
+            and day.min() >= 0 and day.max() < 100:
+        leap, real = _day_tables()
+        return real[leap[year] * 10000 + month * 100 + day]
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
     days = days + ((month == 2) & leap)
@@ -403,7 +468,9 @@ def _iso_flags(values: pa.Array, shape_regex: str, dates_only: bool, separators:
         sub = values.take(pa.array(rest))
         shape = pc.fill_null(pc.match_substring_regex(sub, shape_regex), False)
         ok[rest] = np.asarray(_calendar_ok(sub, shape).to_numpy(zero_copy_only=False), bool)
-    return _flag(values, pa.array(ok))
+    # null for null values: a null condition gives a null flag
+    null = np.asarray(values.is_null().to_numpy(zero_copy_only=False), bool) if values.null_count else None
+    return pc.if_else(pa.array(ok, mask=null), VALID, INVALID)
 
 
 def date_flags(values: pa.Array) -> pa.Array:

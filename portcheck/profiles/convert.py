@@ -111,6 +111,61 @@ def _byte_set(chars: bytes) -> np.ndarray:
     return table
 
 
+_CHECKS: dict[Any, Any] = {}
+
+
+def _layout_check(layout: tuple[int | None, str], separators: bytes) -> tuple[Any, Any, Any]:
+    """(lowest byte, span above it, (position, allowed bytes table) pairs) per position of a layout: a row
+    has the layout's form when every byte minus its lowest is at most its span (unsigned) and each
+    position with a choice of bytes holds one of them."""
+    import numpy as np
+
+    key = (layout, separators)
+    if key not in _CHECKS:
+        width, digit_pos, punct = _layout(*layout)
+        low = np.zeros(width, np.uint8)
+        span = np.full(width, 255, np.uint8)
+        low[list(digit_pos)], span[list(digit_pos)] = 48, 9
+        choices = []
+        for pos, chars in punct + (((10, separators),) if layout[0] is not None else ()):
+            if len(chars) == 1:
+                low[pos], span[pos] = chars[0], 0
+            else:
+                choices.append((pos, _byte_set(chars)))
+        _CHECKS[key] = (low, span, tuple(choices))
+    return _CHECKS[key]
+
+
+def _rows_of_width(arr: pa.Array, rows: np.ndarray, width: int) -> np.ndarray:
+    """The bytes of the strings at ``rows`` (all ``width`` bytes long) as an (n, width) uint8 matrix."""
+    import numpy as np
+    import pyarrow as pa
+
+    sub = arr if len(rows) == len(arr) else arr.take(pa.array(rows))
+    off = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
+    # equal-width strings, copied next to each other by Arrow, are a matrix as they stand
+    return np.frombuffer(sub.buffers()[2], np.uint8)[off[0]:off[-1]].reshape(len(rows), width)
+
+
+def _rows_all(b: np.ndarray) -> np.ndarray:
+    """``b.all(axis=1)`` of an (n, width) boolean matrix, eight bytes at a time (numpy's own reduction
+    over a short axis costs several times more)."""
+    import numpy as np
+
+    n, width = b.shape
+    full = width // 8
+    ok = np.ones(n, bool)
+    if full:
+        words = b[:, :full * 8].view(np.uint64)
+        acc = words[:, 0].copy()
+        for j in range(1, full):
+            acc &= words[:, j]
+        ok = acc == 0x0101010101010101  # every byte True
+    for j in range(full * 8, width):
+        ok &= b[:, j]
+    return ok
+
+
 def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dict[Any, Any]]:
     """Which values are exactly one of the common ISO 8601 forms (``2024-03-01``, ``2024-03-01T10:00:00``,
     a fraction of 1-9 digits, then ``Z``/``z``, ``+08:00`` or ``+0800``; ``separators``: what may stand
@@ -129,33 +184,46 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dic
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
     lengths = np.diff(offsets)
     if arr.null_count:
-        lengths = np.where(np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), bool), lengths, -1)
-    digit = np.zeros(256, bool)
-    digit[48:58] = True
-    widths = {w for w in np.unique(lengths).tolist() if 10 <= w <= 35}
+        lengths[~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), bool)] = -1
+    counts = np.bincount(np.clip(lengths, 0, 36), minlength=37)
+    by_width: dict[int, np.ndarray] = {}
     for layout in _LAYOUTS:
-        width, digit_pos, punct = _layout(*layout)
-        if width not in widths:
+        width = _layout(*layout)[0]
+        if not counts[width]:
             continue
-        rows = np.flatnonzero((lengths == width) & ~mask)
-        if not len(rows):
+        if width not in by_width:
+            by_width[width] = np.flatnonzero(lengths == width)
+        rows = by_width[width]
+        if len(rows) == 0:
             continue
-        # equal-width strings, copied next to each other by Arrow, are a matrix as they stand
-        sub = arr if len(rows) == n else arr.take(pa.array(rows))
-        sub_off = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
-        m = np.frombuffer(sub.buffers()[2], np.uint8)[sub_off[0]:sub_off[-1]].reshape(len(rows), width)
-        ok = digit[m[:, list(digit_pos)]].all(axis=1)
-        for pos, chars in punct:
-            ok &= _byte_set(chars)[m[:, pos]]
-        if layout[0] is not None:
-            ok &= _byte_set(separators)[m[:, 10]]
+        m = _rows_of_width(arr, rows, width)
+        low, span, choices = _layout_check(layout, separators)
+        ok = _rows_all(np.subtract(m, low, dtype=np.uint8) <= span)
+        for pos, table in choices:
+            ok &= table[m[:, pos]]
         if not ok.any():
             continue
         if not ok.all():
+            by_width[width] = rows[~ok]  # the other layouts of this width may take these
             rows, m = rows[ok], m[ok]
+        else:
+            by_width[width] = rows[:0]
         mask[rows] = True
         parts[layout] = (rows, m)
     return mask, parts
+
+
+def _pair_table() -> np.ndarray:
+    """Two ASCII digits read as one little-endian uint16 → their value (``"07"`` → 7)."""
+    import numpy as np
+
+    table = np.zeros(1 << 16, np.int64)
+    tens, ones = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
+    table[(48 + tens) | ((48 + ones) << 8)] = tens * 10 + ones
+    return table
+
+
+_PAIRS: list[Any] = []
 
 
 def iso_numbers(m: np.ndarray, layout: tuple[int | None, str],
@@ -164,10 +232,26 @@ def iso_numbers(m: np.ndarray, layout: tuple[int | None, str],
     offset's sign, hours and minutes when written) of the byte matrices :func:`iso_fixed` gives."""
     import numpy as np
 
+    if not _PAIRS:
+        _PAIRS.append(_pair_table())
+    pairs = _PAIRS[0]
+
     def num(i: int, k: int = 2) -> np.ndarray:
-        out = np.zeros(len(m), np.int64)
-        for j in range(i, i + k):
-            out = out * 10 + (m[:, j].astype(np.int64) - 48)
+        """The number the ``k`` digits from column ``i`` write (two at a time: a uint16 lookup)."""
+        out = None
+        for j in range(i, i + k - 1, 2):
+            pair = pairs[m[:, j:j + 2].view(np.uint16)[:, 0]]
+            if out is None:
+                out = pair
+            else:
+                out *= 100
+                out += pair
+        if k % 2:
+            digit = m[:, i + k - 1].astype(np.int64) - 48
+            if out is None:
+                return digit
+            out *= 10
+            out += digit
         return out
 
     frac, tz = layout
@@ -290,15 +374,31 @@ def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto",
 
 def to_date(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_serial: bool = True) -> pa.Array:
     """Dates as ``YYYY-MM-DD``: ISO dates stay; an ISO date-time keeps its written day; others are read."""
+    import numpy as np
+
     pa, pc = _pa()
     arr = as_string(arr)
-    text = pc.utf8_trim_whitespace(arr)
-    iso = pc.fill_null(pc.match_substring_regex(text, ISO_RE), False)
-    long_iso = pc.and_(iso, pc.fill_null(pc.greater(pc.utf8_length(text), 10), False))
-    arr = _subset(arr, long_iso, lambda part: pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(part), 0, 10))
-    todo = pc.and_(pc.invert(iso), pc.fill_null(pc.greater(pc.utf8_length(text), 0), False))
-    return _subset(arr, todo, lambda part: _convert_other(pc.utf8_trim_whitespace(part), order, epoch,
-                                                          excel_serial, with_time=False))
+    n = len(arr)
+    # The common ISO forms are found by position (they need no trimming), the regex reads the others.
+    fixed, parts = iso_fixed(arr)
+    long_iso, todo = np.zeros(n, bool), np.zeros(n, bool)
+    for layout, (rows, _) in parts.items():
+        long_iso[rows] = layout[0] is not None
+    rest = np.flatnonzero(~fixed)
+    if len(rest):
+        text = pc.utf8_trim_whitespace(arr.take(pa.array(rest)))
+        rest_iso = np.asarray(pc.fill_null(pc.match_substring_regex(text, ISO_RE), False).to_numpy(
+            zero_copy_only=False), bool)
+        length = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False))
+        long_iso[rest] = rest_iso & (length > 10)
+        todo[rest] = ~rest_iso & (length > 0)
+    if long_iso.any():
+        arr = _subset(arr, pa.array(long_iso),
+                      lambda part: pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(part), 0, 10))
+    if todo.any():
+        arr = _subset(arr, pa.array(todo), lambda part: _convert_other(pc.utf8_trim_whitespace(part), order,
+                                                                      epoch, excel_serial, with_time=False))
+    return arr
 
 
 def _norm_key(value: str) -> str:

@@ -48,3 +48,67 @@ def test_profile_iso_forms_read_by_position_match_the_iso_regex():
     regex = pc.fill_null(pc.match_substring_regex(values, convert.ISO_RE), False).to_pylist()
     assert all(r for f, r in zip(fixed.tolist(), regex, strict=True) if f)
     assert sum(fixed) > 500
+
+
+def test_numbers_read_by_position_equal_python_reading_the_text():
+    """iso_numbers (two digits at a time through a lookup) against int() of each field's characters."""
+    rng = random.Random(5)
+    values = []
+    for _ in range(3000):
+        frac = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 9)))
+        tz = rng.choice(["", "Z", "z", "+08:00", "-05:30", "+0800", "-2359"])
+        values.append(f"{rng.randint(0, 9999):04d}-{rng.randint(0, 99):02d}-{rng.randint(0, 99):02d}"
+                      + rng.choice(["", "T" + f"{rng.randint(0, 99):02d}:{rng.randint(0, 99):02d}:"
+                                    f"{rng.randint(0, 99):02d}" + (("." + frac) if frac else "") + tz]))
+    fixed, parts = convert.iso_fixed(pa.array(values, pa.string()))
+    assert fixed.all()
+    for layout, (rows, m) in parts.items():
+        got = convert.iso_numbers(m, layout)
+        for i, row in enumerate(rows.tolist()):
+            v = values[row]
+            want = {"year": int(v[:4]), "month": int(v[5:7]), "day": int(v[8:10])}
+            if len(v) > 10:
+                frac = v[20:].rstrip("Zz").split("+")[0].split("-")[0] if v[19:20] == "." else ""
+                want.update(hour=int(v[11:13]), minute=int(v[14:16]), second=int(v[17:19]),
+                            micro=int((frac[:6] or "0").ljust(6, "0")))
+                if v[-5:-4] in "+-" or v[-6:-5] in "+-":
+                    off = v[-6:] if v[-6:-5] in "+-" else v[-5:]
+                    want.update(sign=-1 if off[0] == "-" else 1, off_hour=int(off[1:3]),
+                                off_minute=int(off[-2:]))
+            assert {k: int(got[k][i]) for k in want} == want, v
+            assert all(got[k].dtype == "int64" for k in got)
+
+
+def test_real_day_by_lookup_equals_the_calendar():
+    import calendar
+
+    import numpy as np
+
+    year, month, day = np.meshgrid(np.array([0, 1, 4, 100, 1900, 2000, 2023, 2024, 2100, 2400, 9999]),
+                                   np.arange(100), np.arange(100), indexing="ij")
+    year, month, day = year.ravel(), month.ravel(), day.ravel()
+    got = rules._real_day(year, month, day)
+    want = [1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y if y else 2000, mo)[1]
+            for y, mo, d in zip(year.tolist(), month.tolist(), day.tolist(), strict=True)]
+    assert got.tolist() == want
+    assert rules._real_day(year + 10000, month, day).tolist() == want  # past four digits: arithmetic
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_dates_from_the_common_iso_forms_equal_the_iso_regex_reading(seed):
+    """to_date reads the common ISO forms by position: the same days as the ISO regex on trimmed text
+    (a date stays, a date-time keeps its first ten characters), other forms as before."""
+    values = samples(random.Random(seed)) + ["4/8/2025", "2024年3月1日", "1700000000000", "45000.5", "  "]
+    arr = pa.array(values, pa.string())
+    text = pc.utf8_trim_whitespace(arr)
+    iso = pc.fill_null(pc.match_substring_regex(text, convert.ISO_RE), False).to_pylist()
+    got = convert.to_date(arr).to_pylist()
+    for v, t, is_iso, g in zip(values, text.to_pylist(), iso, got, strict=True):
+        if is_iso:
+            assert g == (t[:10] if len(t) > 10 else v), v
+        elif v is None or not t:
+            assert g == v
+        else:
+            assert g == convert.to_date(pa.array([v], pa.string()))[0].as_py()
+    assert convert.to_date(pa.array(["x 2024-03-01", "2024-03-01T10:00:00Z", "4/8/2025"]),
+                           order="MDY").to_pylist() == ["x 2024-03-01", "2024-03-01", "2025-04-08"]

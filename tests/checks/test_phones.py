@@ -201,3 +201,65 @@ def test_stability_of_the_e164_form_equals_reading_it_back_with_phonenumbers():
         checked += 1
         unstable += again != e164[i]
     assert checked > 10000 and unstable > 10
+
+
+def test_scan_numbers_equals_a_character_by_character_reading():
+    """Digits, the fast path's form and a leading '+', found from byte positions and offsets, equal a
+    plain reading of each string — '+' elsewhere than first, other characters, empty strings, a slice."""
+    from portcheck.checks.phones import scan_numbers
+
+    rng = random.Random(11)
+    alphabet = "0123456789+-() .x＋\t١"
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    values += ["", "+", "++86 755", "86+755", "+86 (755) 8888-1234", "8" * 64, "8" * 65, "12", "1 2 3"]
+    arr = pa.array(["pad"] + values, pa.string()).slice(1)
+    digits, simple, plus = scan_numbers(arr)
+    for i, v in enumerate(values):
+        want_digits = "".join(ch for ch in v if ch in "0123456789")
+        body = v[1:] if v.startswith("+") else v
+        want_simple = (all(ch in "0123456789() .-" for ch in body) and len(want_digits) >= 3
+                       and len(v.encode()) <= 64)
+        assert (digits[i].as_py(), bool(simple[i]), bool(plus[i])) == (want_digits, want_simple,
+                                                                       v.startswith("+")), v
+
+
+def test_one_region_for_every_row_reads_as_that_region_given_row_by_row():
+    numbers = [n for n, _ in written_forms(random.Random(4))][:6000]
+    arr = pa.array(numbers, pa.string())
+    for region in ("CN", "US", "cn", ""):
+        one = read_numbers(arr, region, stable=True)
+        each = read_numbers(arr, pa.array([region] * len(numbers), pa.string()), stable=True)
+        for key in ("decided", "parsed", "possible", "valid", "stable"):
+            assert (one[key] == each[key]).all(), (region, key)
+        assert one["e164"].equals(each["e164"])
+
+
+@pytest.mark.parametrize("region", ["CN", "US", "GB"])
+def test_validity_of_many_numbers_of_mixed_types_equals_phonenumbers(region):
+    """Past a few thousand numbers the type patterns are tried most frequent first: any order must give
+    phonenumbers' verdict (numbers of every type, and near misses, in one column)."""
+    rng = random.Random(region)
+    base = [phonenumbers.national_significant_number(ex) for t in TYPES
+            if (ex := phonenumbers.example_number_for_type(region, t)) is not None]
+    numbers = []
+    for _ in range(6000):
+        nsn = list(rng.choice(base))
+        for _ in range(rng.randint(0, 3)):
+            nsn[rng.randrange(len(nsn))] = rng.choice("0123456789")
+        numbers.append("".join(nsn[:len(nsn) + rng.choice([0, 0, 0, -1, 1])]) or "1")
+    got = read_numbers(pa.array(numbers, pa.string()), region)
+    assert got["decided"].sum() > 5000 and 200 < got["valid"].sum() < 5900
+    for i, number in enumerate(numbers):
+        if got["decided"][i]:
+            want = oracle(number, region)
+            assert (bool(got["parsed"][i]), bool(got["valid"][i])) == (want[0], want[3]), number
+
+
+def test_plus_marks_read_by_first_byte_equal_the_nfkc_reading():
+    """phone_rows looks at the first byte of ASCII values: the same '+' as trimming the NFKC form."""
+    values = ["+86 1", " +86 1", "\t+1", "＋86 1", "\u3000+44", "+\u0338 1", "86+1", "", None, "\x1f+1",
+              "+é", "é+", "\u00a0+7", "(+86)", "+", "\x7f+1"]
+    arr = pa.array(values, pa.string())
+    nfkc, raw = rules._plus_marks(arr)
+    assert nfkc.tolist() == [bool(v) and rules._nfkc_plus(pa.array([v]))[0].as_py() for v in values]
+    assert raw.tolist() == [bool(v) and v.startswith("+") for v in values]
