@@ -108,6 +108,7 @@ def forget() -> None:
     with _LOCK:
         _MEMO.clear()
         _ENCODED.clear()
+        _REPEATS.clear()
 
 
 def clean_column(table: pa.Table, name: str, null_tokens: Sequence[str] = ()) -> pa.Array:
@@ -133,3 +134,104 @@ def dictionary_encoded(arr: pa.Array) -> Any:
     with _LOCK:
         _ENCODED[key] = (weakref.ref(arr, lambda _ref, k=key: _ENCODED.pop(k, None)), enc)
     return enc
+
+
+_DUCK: list[Any] = []  # one in-memory DuckDB database for hashing; each call takes a cursor of its own
+
+
+def hashes(arrays: Sequence[pa.Array]) -> list[Any]:
+    """A 64-bit hash (numpy int64) of each value of each string array, from DuckDB's ``hash`` in one pass:
+    equal values have equal hashes. Different values may share one (rarely): callers use a hash to rule
+    out, or to find candidates they then compare exactly, never to decide alone."""
+    import duckdb
+    import numpy as np
+
+    if not arrays:
+        return []
+    with _LOCK:
+        if not _DUCK:
+            _DUCK.append(duckdb.connect())
+        con = _DUCK[0].cursor()  # a connection of its own: safe beside another thread's
+    try:
+        parts = [pc.cast(a, pa.string()) for a in arrays]
+        chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+        column = pa.chunked_array(chunks, pa.string())  # one column, hashed in one pass, then split
+        got = np.asarray(con.from_arrow(pa.table({"v": column})).query("t", "SELECT hash(v) AS h FROM t")
+                         .fetchnumpy()["h"]).view(np.int64)
+    finally:
+        con.close()
+    bounds = np.cumsum([0] + [len(p) for p in parts])
+    return [got[bounds[i]:bounds[i + 1]] for i in range(len(parts))]
+
+
+def maybe_repeated(hashed: Any) -> Any:
+    """Positions whose hash may be shared with another position (a superset of the values that repeat:
+    a value alone in its hash bucket occurs once). About one in eight buckets is used, so few unique
+    values are let through."""
+    import numpy as np
+
+    if len(hashed) == 0:
+        return np.zeros(0, np.int64)
+    bits = min(24, max(10, int(len(hashed)).bit_length() + 3))
+    bucket = (hashed.view(np.uint64) >> np.uint64(64 - bits)).astype(np.intp)
+    return np.flatnonzero((np.bincount(bucket, minlength=1 << bits) >= 2)[bucket])
+
+
+class Repeats:
+    """The non-null values of an array that occur more than once.
+
+    ``rows``: their positions, ascending; ``codes``: for each of those positions, the number of its value in
+    order of first appearance (0 … k-1); ``first``: whether the position is its value's first;
+    ``values``: the k repeated values in order of first appearance; ``distinct``: how many distinct
+    non-null values the array holds.
+    """
+
+    def __init__(self, arr: pa.Array) -> None:
+        import numpy as np
+
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        valid = len(arr) - arr.null_count
+        self.rows = np.zeros(0, np.int64)
+        self.codes = np.zeros(0, np.int64)
+        self.first = np.zeros(0, bool)
+        self.values = pa.array([], arr.type)
+        if valid < 2:
+            self.distinct = valid
+            return
+        present = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False)) if arr.null_count else None
+        values = arr if present is None else arr.take(pa.array(present))
+        maybe = maybe_repeated(hashes([values])[0])
+        if len(maybe):
+            enc = pc.dictionary_encode(values.take(pa.array(maybe)))
+            idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            counts = np.bincount(idx, minlength=len(enc.dictionary))
+            keep = counts[idx] >= 2
+            rows, idx = maybe[keep], idx[keep]
+            # number the repeated values by first appearance
+            uniq, first_at = np.unique(idx, return_index=True)
+            order = np.argsort(first_at, kind="stable")
+            renumber = np.empty(int(idx.max(initial=-1)) + 1, np.int64)
+            renumber[uniq[order]] = np.arange(len(uniq))
+            self.codes = renumber[idx]
+            self.first = np.zeros(len(rows), bool)
+            self.first[first_at[order]] = True
+            self.rows = rows if present is None else present[rows]
+            self.values = enc.dictionary.take(pa.array(uniq[order]))
+        self.distinct = valid - (len(self.rows) - len(self.values))
+
+
+_REPEATS: dict[int, tuple[weakref.ref, Repeats]] = {}
+
+
+def repeats(arr: pa.Array) -> Repeats:
+    """:class:`Repeats` of an array, computed once per array object while it lives (duplicate keys,
+    uniqueness and fuzzy matching all ask it of the same cleaned key column)."""
+    key = id(arr)
+    with _LOCK:
+        entry = _REPEATS.get(key)
+        if entry is not None and entry[0]() is arr:
+            return entry[1]
+    found = Repeats(arr)
+    with _LOCK:
+        _REPEATS[key] = (weakref.ref(arr, lambda _ref, k=key: _REPEATS.pop(k, None)), found)
+    return found

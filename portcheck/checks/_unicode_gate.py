@@ -61,7 +61,7 @@ def _pattern(form: str) -> str:
     ranges = _unistable.NFC_RANGES if form == "NFC" else _unistable.NFKC_RANGES
 
     def esc(cp: int) -> str:
-        return "\\x{%X}" % cp
+        return f"\\x{{{cp:X}}}"
 
     return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
 

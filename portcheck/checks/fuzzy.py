@@ -140,7 +140,7 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import clean_column, dictionary_encoded
+    from portcheck.checks._arrow import clean_column, repeats
     from portcheck.checks.rules import phone_columns
     from portcheck.schema import load_schema
 
@@ -149,10 +149,11 @@ def find_clusters(ct: CanonicalTable, rules: dict[str, Any] | None = None,
         return []
     pk = load_schema()[ct.object].primary_key
     keys = clean_column(ct.table, pk, null_tokens)
-    enc = dictionary_encoded(keys)
-    grouped = pa.table({"k": enc.indices, "row": pa.array(np.arange(ct.rows), pa.int64())}).filter(
-        pc.is_valid(enc.indices)).group_by("k").aggregate([("row", "min")])
-    first_rows = np.sort(grouped.column("row_min").to_numpy())
+    rep = repeats(keys)
+    # each distinct key's first row: every row with a key but the later ones of a repeated key
+    later = np.zeros(ct.rows, bool)
+    later[rep.rows[~rep.first]] = True
+    first_rows = np.flatnonzero(pc.is_valid(keys).to_numpy(zero_copy_only=False) & ~later)
     n = len(first_rows)
     if n < 2:
         return []
@@ -252,47 +253,23 @@ def _has_value(arr: pa.Array) -> np.ndarray:
     return np.asarray(has.to_numpy(zero_copy_only=False), bool)
 
 
-_DUCK: list[Any] = []  # one in-memory DuckDB database for hashing; each call takes its own cursor
-
-
-def _hashes(arrays: list[pa.Array]) -> list[np.ndarray]:
-    """A 64-bit hash of each value of each array (DuckDB's ``hash``, one pass over all of them): equal
-    values have equal hashes. Different values may share one (rarely), so a hash never decides anything
-    alone: blocking re-encodes the values it finds repeated, and pair pruning only keeps more pairs for
-    :func:`_score`, which compares the values themselves."""
-    import duckdb
-    import numpy as np
-    import pyarrow as pa
-
-    if not arrays:
-        return []
-    if not _DUCK:
-        _DUCK.append(duckdb.connect())
-    con = _DUCK[0].cursor()  # a connection of its own: safe beside another thread's
-    try:
-        table = pa.table({f"f{i}": a.cast(pa.string()) for i, a in enumerate(arrays)})
-        cols = ", ".join(f"hash(f{i}) AS h{i}" for i in range(len(arrays)))
-        got = con.from_arrow(table).query("t", f"SELECT {cols} FROM t").fetchnumpy()
-    finally:
-        con.close()
-    return [np.asarray(got[f"h{i}"]).view(np.int64) for i in range(len(arrays))]
-
-
 def _group_hashes(prepared: dict[str, Any], group: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """(hash, present) of each field of one group, present meaning non-null and non-empty. The first call
     hashes every group's fields in one pass; blocking and pair pruning share them."""
+    from portcheck.checks._arrow import hashes
+
     cache = prepared.setdefault("hashes", {})
     if group not in cache:
         names = [g for g in prepared.get("hashed", ()) if g not in cache] or [group]
         if group not in names:
             names.append(group)
         arrays = [a for g in names for a in prepared["groups"][g]]
-        flat = iter(zip(_hashes(arrays), [_has_value(a) for a in arrays], strict=True))
+        flat = iter(zip(hashes(arrays), [_has_value(a) for a in arrays], strict=True))
         cache.update({g: [next(flat) for _ in prepared["groups"][g]] for g in names})
     return cache[group]
 
 
-def _shared_codes(values: pa.Array, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def _shared_codes(values: pa.Array, hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Exact integer codes (equal iff the values are equal) for the values that *may* occur more than once:
     (positions in ``values``, their codes, how many codes). A value whose hash bucket holds it alone occurs
     once: it forms no block and is left out, which keeps the string encoding to the few repeated values."""
@@ -300,11 +277,11 @@ def _shared_codes(values: pa.Array, hashes: np.ndarray) -> tuple[np.ndarray, np.
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from portcheck.checks._arrow import maybe_repeated
+
     if len(values) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-    bits = min(24, max(10, int(len(values)).bit_length() + 3))  # about one value in eight buckets
-    bucket = (hashes.view(np.uint64) >> np.uint64(64 - bits)).astype(np.int64)
-    maybe = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
+    maybe = maybe_repeated(hashed)
     if len(maybe) == 0:
         return maybe, np.zeros(0, np.int64), 0
     sub = values if len(maybe) == len(values) else values.take(pa.array(maybe))
@@ -336,6 +313,8 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from portcheck.checks._arrow import hashes
 
     none = (np.array([], np.int64), np.array([], np.int64))
     ids = np.arange(n, dtype=np.int64)
@@ -378,7 +357,7 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
             values = pa.concat_arrays([pc.filter(a, v).cast(pa.string()) for a, v in zip(arrays, valid,
                                                                                              strict=True)])
             rids = np.concatenate([ids[v.to_numpy(zero_copy_only=False)] for v in valid])
-        at, codes, count = _shared_codes(values, _hashes([values])[0])
+        at, codes, count = _shared_codes(values, hashes([values])[0])
         code_parts.append(codes + offset)
         rid_parts.append(rids[at])
         offset += count

@@ -1,0 +1,95 @@
+"""Hashes only find candidates: results are exact whatever the hash does (even if every value collides)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from portcheck.checks import _arrow
+from portcheck.checks._arrow import Repeats, hashes, maybe_repeated
+
+
+@pytest.fixture(params=["duckdb", "all_collide", "few_buckets"])
+def hash_kind(request, monkeypatch):
+    real = _arrow.hashes
+    if request.param == "all_collide":
+        monkeypatch.setattr(_arrow, "hashes", lambda arrays: [np.zeros(len(a), np.int64) for a in arrays])
+    elif request.param == "few_buckets":
+        monkeypatch.setattr(_arrow, "hashes", lambda arrays: [h & 3 for h in real(arrays)])
+    return request.param
+
+
+def _oracle(values):
+    seen, order, count = {}, [], {}
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        count[v] = count.get(v, 0) + 1
+        if v not in seen:
+            seen[v] = i
+            order.append(v)
+    repeated = [v for v in order if count[v] > 1]
+    rows = [i for i, v in enumerate(values) if v is not None and count[v] > 1]
+    return repeated, rows, len(count)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_repeats_are_exact(hash_kind, seed):
+    rng = random.Random(seed)
+    pool = [f"K{rng.randrange(60)}" for _ in range(40)] + ["", " ", "é", "e\u0301"]
+    values = [None if rng.random() < 0.1 else rng.choice(pool) for _ in range(rng.randrange(0, 300))]
+    got = Repeats(pa.array(values, pa.string()))
+    repeated, rows, distinct = _oracle(values)
+    assert got.values.to_pylist() == repeated
+    assert got.rows.tolist() == rows
+    assert got.distinct == distinct
+    assert [repeated[c] for c in got.codes] == [values[r] for r in rows]
+    firsts = [r for r, f in zip(rows, got.first, strict=True) if f]
+    assert firsts == [values.index(v) for v in repeated]
+
+
+def test_duckdb_hash_is_equal_for_equal_values_across_arrays():
+    a = pa.array(["x", "y", None, "中文"])
+    b = pa.chunked_array([["中文"], ["x", "z"]])
+    ha, hb = hashes([a, b])
+    assert ha[0] == hb[1] and ha[3] == hb[0] and ha[0] != ha[1]
+
+
+def test_maybe_repeated_never_misses_a_repeat():
+    rng = np.random.default_rng(1)
+    h = rng.integers(-2**63, 2**63 - 1, 50_000, dtype=np.int64)
+    h[10:20] = h[0]
+    got = set(maybe_repeated(h).tolist())
+    assert set(range(10, 20)) | {0} <= got
+    assert len(got) < 0.2 * len(h)  # and lets few unique values through
+
+
+def test_exact_duplicates_and_fuzzy_clusters_do_not_depend_on_the_hash(monkeypatch):
+    from portcheck.canonical import CanonicalTable
+    from portcheck.checks.duplicates import exact_duplicates
+    from portcheck.checks.fuzzy import find_clusters
+
+    rng = random.Random(3)
+    names = ["王伟", "李娜", "Acme Ltd", "ACME Limited", "Foo GmbH"]
+    rows = []
+    for i in range(400):
+        rows.append({"customer_id": f"C{rng.randrange(350)}", "name": rng.choice(names) + str(rng.randrange(3)),
+                     "phone": f"+86 138 0000 {rng.randrange(30):04d}", "email": f"u{rng.randrange(40)}@x.cn",
+                     "tax_id": None if rng.random() < 0.5 else f"T{rng.randrange(20)}"})
+    table = pa.Table.from_pylist(rows)
+
+    def run():
+        _arrow.forget()
+        dup = exact_duplicates(table, "customer_id")
+        ct = CanonicalTable("customer", table)
+        ct.region = "CN"
+        clusters = find_clusters(ct)
+        return dup, [(c.keys, c.matched_on, c.score) for c in clusters]
+
+    normal = run()
+    assert normal[0].keys > 0 and normal[1]
+    monkeypatch.setattr(_arrow, "hashes", lambda arrays: [np.zeros(len(a), np.int64) for a in arrays])
+    assert run() == normal
