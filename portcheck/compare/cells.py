@@ -66,6 +66,117 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
+# Two ASCII digits read as one little-endian 16-bit number -> their value (0-99), anything else -> -1.
+_TWO_DIGITS: np.ndarray | None = None
+_ONE_DIGIT: np.ndarray | None = None
+_OFFSET_FORMS = ("", "Z", "hhmm", "hh:mm")
+_OFFSET_WIDTH = {"": 0, "Z": 1, "hhmm": 5, "hh:mm": 6}
+
+
+def _digit_tables() -> tuple[np.ndarray, np.ndarray]:
+    global _TWO_DIGITS, _ONE_DIGIT
+    import numpy as np
+
+    if _TWO_DIGITS is None:
+        one = np.full(256, -1, np.int8)
+        one[48:58] = np.arange(10)
+        two = np.full(65536, -1, np.int8)
+        lo, hi = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
+        two[(48 + lo) | ((48 + hi) << 8)] = lo * 10 + hi
+        _ONE_DIGIT, _TWO_DIGITS = one, two
+    return _TWO_DIGITS, _ONE_DIGIT
+
+
+def _iso_by_position(text: pa.Array, fields: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Date-times written exactly ``YYYY-MM-DD[T ]hh:mm:ss``, then a fraction of 1-9 digits or none, then
+    ``Z``/``z``, ``±hhmm``, ``±hh:mm`` or nothing, read by position over the bytes (two digits at a time):
+    their year … microsecond (the fraction's first six digits) and offset in microseconds are written into
+    ``fields`` at their rows. Returns (the rows read, those with an offset). Ranges are not checked."""
+    import numpy as np
+    import pyarrow as pa
+
+    two, one = _digit_tables()
+    n = len(text)
+    done, zoned = np.zeros(n, bool), np.zeros(n, bool)
+    if n == 0 or not pa.types.is_string(text.type) or text.buffers()[2] is None:
+        return done, zoned
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
+    lengths = np.diff(offsets)
+    if text.null_count:
+        lengths = np.where(np.asarray(text.is_valid().to_numpy(zero_copy_only=False), bool), lengths, -1)
+    widths = set(np.unique(lengths).tolist())
+    for frac in range(10):
+        for tz in _OFFSET_FORMS:
+            width = 19 + (frac + 1 if frac else 0) + _OFFSET_WIDTH[tz]
+            if width not in widths:
+                continue
+            rows = np.flatnonzero((lengths == width) & ~done)
+            if not len(rows):
+                continue
+            sub = text if len(rows) == n else text.take(pa.array(rows))
+            so = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
+            m = np.frombuffer(sub.buffers()[2], np.uint8)[so[0]:so[-1]].reshape(len(rows), width)
+
+            def pair(pos: int, m: np.ndarray = m) -> np.ndarray:
+                return two[m[:, pos:pos + 2].view("<u2")[:, 0]]
+
+            y1, y2, mo, d, h, mi, s = (pair(pos) for pos in (0, 2, 5, 8, 11, 14, 17))
+            bad = y1 | y2 | mo | d | h | mi | s  # negative when a pair is not two digits
+            ok = ((m[:, 4] == 45) & (m[:, 7] == 45) & ((m[:, 10] == 84) | (m[:, 10] == 32))
+                  & (m[:, 13] == 58) & (m[:, 16] == 58))
+            micro = np.zeros(len(rows), np.int64)
+            pos = 19
+            if frac:
+                ok &= (m[:, 19] == 46) | (m[:, 19] == 44)
+                used = min(frac, 6)
+                at = 20
+                while at + 2 <= 20 + used:
+                    v = pair(at)
+                    bad |= v
+                    micro = micro * 100 + v
+                    at += 2
+                if at < 20 + used:
+                    v = one[m[:, at]]
+                    bad |= v
+                    micro = micro * 10 + v
+                micro *= 10 ** (6 - used)
+                for at in range(20 + used, 20 + frac):  # digits past the microsecond: checked, not used
+                    bad |= one[m[:, at]]
+                pos = 20 + frac
+            off = None
+            if tz == "Z":
+                ok &= (m[:, pos] == 90) | (m[:, pos] == 122)
+            elif tz:
+                sign = m[:, pos]
+                ok &= (sign == 43) | (sign == 45)
+                oh = pair(pos + 1)
+                if tz == "hhmm":
+                    om = pair(pos + 3)
+                else:
+                    ok &= m[:, pos + 3] == 58
+                    om = pair(pos + 4)
+                bad |= oh | om
+                minutes = oh.astype(np.int64) * 60 + om.astype(np.int64)  # int8 alone would overflow
+                off = np.where(sign == 45, -1, 1) * minutes * 60_000_000
+            ok &= bad >= 0
+            if not ok.any():
+                continue
+            values = {"y": y1.astype(np.int64) * 100 + y2, "mo": mo, "d": d, "h": h, "mi": mi, "s": s,
+                      "micro": micro}
+            if off is not None:
+                values["off"] = off
+            if ok.all() and len(rows) == n:
+                for k, v in values.items():
+                    fields[k][:] = v
+            else:
+                rows = rows[ok]
+                for k, v in values.items():
+                    fields[k][rows] = v[ok]
+            done[rows] = True
+            zoned[rows] = tz != ""
+    return done, zoned
+
+
 def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``normalize.instant(value, zone)`` as microseconds since the epoch for ISO 8601 text (already
     stripped): (microseconds, decided, has_time). Undecided: other forms, impossible dates, naive values in
@@ -74,23 +185,12 @@ def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.n
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.profiles.convert import iso_fixed, iso_numbers
-
     n = len(text)
-    y, mo, d, h, mi, s, micro, off = (np.zeros(n, np.int64) for _ in range(8))
-    matched, has_time, has_tz = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
-    fixed, parts = iso_fixed(text, b"T ")
-    for layout, (rows, m) in parts.items():
-        if layout[0] is None:
-            fixed[rows] = False  # a date alone: read below, like any other form
-            continue
-        x = iso_numbers(m, layout)
-        y[rows], mo[rows], d[rows] = x["year"], x["month"], x["day"]
-        h[rows], mi[rows], s[rows], micro[rows] = x["hour"], x["minute"], x["second"], x["micro"]
-        matched[rows] = has_time[rows] = True
-        if "off_hour" in x:
-            off[rows] = x["sign"] * (x["off_hour"] * 3600 + x["off_minute"] * 60) * 1_000_000
-        has_tz[rows] = layout[1] != ""
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    fields = {k: np.zeros(n, np.int64) for k in ("y", "mo", "d", "h", "mi", "s", "micro", "off")}
+    fixed, zoned = _iso_by_position(text, fields)
+    y, mo, d, h, mi, s, micro, off = (fields[k] for k in ("y", "mo", "d", "h", "mi", "s", "micro", "off"))
+    matched, has_time, has_tz = fixed.copy(), fixed.copy(), zoned
     rest = np.flatnonzero(~fixed)
     if len(rest):
         sub = text.take(pa.array(rest))
@@ -131,46 +231,43 @@ def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.n
     return np.where(ok, us, 0), ok, has_time & ok
 
 
-def _phone_parts(text: pa.Array, ascii_ok: np.ndarray) -> tuple[pa.Array, np.ndarray]:
-    """(digits, looks like a phone) of stripped ASCII text (``normalize.digits`` / ``looks_like_phone``)."""
-    import pyarrow.compute as pc
-
-    from portcheck.checks.phones import scan_numbers
-
-    digits = scan_numbers(pc.fill_null(text, ""))[0]
-    looks = ascii_ok & _np_bool(pc.match_substring_regex(text, _PHONE_CHARS)) & _np_bool(
-        pc.greater(pc.utf8_length(digits), 0))
-    return digits, looks
-
-
-def _phone_norm(text: pa.Array, digits: pa.Array, looks: np.ndarray, ascii_ok: np.ndarray,
-                regions: pa.Array | None) -> tuple[pa.Array, np.ndarray]:
-    """``normalize.normalise(value, PHONE, region=…)`` for stripped ASCII text: (form, decided).
+def _phone_forms(text: pa.Array, ascii_ok: np.ndarray, regions: pa.Array | None,
+                 ) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
+    """Of stripped ASCII text: (digits, looks like a phone — ``normalize.digits`` / ``looks_like_phone``
+    —, the ``normalize.normalise(value, PHONE, region=…)`` form, decided).
 
     Text not written as a phone number is its own form; a phone number is its E.164 form when
     phonenumbers reads it (a '+', or a region), finds it possible and reads that form back as itself, else
-    its digits (keeping a leading '+')."""
+    its digits (keeping a leading '+'). The digits come from the same pass over the bytes that reads the
+    numbers."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks.phones import read_numbers
+    from portcheck.checks.phones import read_numbers, scan_numbers
 
     n = len(text)
     regions = regions if regions is not None else pa.nulls(n, pa.string())
     has_region = _np_bool(pc.not_equal(pc.fill_null(regions, ""), ""))
     plus = _np_bool(pc.starts_with(text, "+"))
+    phone_chars = ascii_ok & _np_bool(pc.match_substring_regex(text, _PHONE_CHARS))
+    res = None
+    if (phone_chars & (plus | has_region)).any():
+        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions),
+                           stable=True)
+        digits = res["digits"]
+    else:
+        digits = scan_numbers(pc.fill_null(text, ""))[0]
+    looks = phone_chars & _np_bool(pc.greater(pc.utf8_length(digits), 0))
     try_parse = looks & (plus | has_region)
     plain = pc.if_else(pa.array(plus), pc.binary_join_element_wise("+", digits, ""), digits)
     form = pc.if_else(pa.array(looks), plain, text)
     decided = ascii_ok & ~try_parse
-    if try_parse.any():
-        res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions),
-                           stable=True)
+    if res is not None and try_parse.any():
         got = try_parse & res["decided"]
         decided |= got
         e164 = got & res["parsed"] & res["possible"] & res["stable"]
         form = pc.if_else(pa.array(e164), res["e164"], form)
-    return form, decided
+    return digits, looks, form, decided
 
 
 def _email_norm(text: pa.Array, keep_local_case: bool) -> pa.Array:
@@ -245,15 +342,13 @@ def cell_verdicts(ref: pa.Array, exp: pa.Array, ref_empty: np.ndarray, exp_empty
             out[ok & shift] = CODE[cl.TIMEZONE_SHIFT]
             out[ok & (delta != 0) & ~shift] = CODE[cl.VALUE_CHANGED]
         elif ftype == schema.PHONE:
-            rd, r_phone = _phone_parts(rt, r_ascii)
-            ed, e_phone = _phone_parts(et, e_ascii)
+            rd, r_phone, a, a_ok = _phone_forms(rt, r_ascii, regions)
+            ed, e_phone, b, b_ok = _phone_forms(et, e_ascii, regions)
             # DESIGN's exception first: the export lost the reference's trunk zero(s) (and has no '+').
             lost_zero = (~_np_bool(pc.starts_with(et, "+")) & r_phone & e_phone
                          & _np_bool(pc.starts_with(rd, "0"))
                          & _np_bool(pc.equal(pc.utf8_ltrim(rd, "0"), ed))
                          & _np_bool(pc.not_equal(ed, "")))
-            a, a_ok = _phone_norm(rt, rd, r_phone, r_ascii, regions)
-            b, b_ok = _phone_norm(et, ed, e_phone, e_ascii, regions)
             same = _np_bool(pc.equal(a, b))
             out[ascii_both & ~lost_zero & a_ok & b_ok & same] = CODE[FORMAT]
         elif ftype == schema.EMAIL:

@@ -1,8 +1,9 @@
 """The reference comparison: pairing, counts, compared cells, normalisation and defects (DESIGN, "Comparison rules").
 
-Work that touches every cell is vectorised with pyarrow.compute (pairing by hash join, raw equality,
-emptiness); only cells whose raw values differ reach the Python normalisers and classifiers, which are
-cached per distinct value.
+Work that touches every cell is vectorised with pyarrow.compute and numpy (pairing by merging sorted keys
+or by one dictionary of both sides' keys, raw equality over zero-copy slices when the sides run in step,
+emptiness); only cells whose raw values differ reach the vectorised normalisers of ``cells`` and, for what
+those cannot decide, the Python normalisers and classifiers, once per distinct value.
 """
 
 from __future__ import annotations
@@ -520,8 +521,8 @@ def _paired(col: pa.Array, rows: np.ndarray, taken: pa.Array, bounds: np.ndarray
 
     if bounds is None:
         return col.take(taken)
-    return pa.chunked_array([col.slice(int(rows[a]), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])],
-                            col.type)
+    return pa.chunked_array([col.slice(int(rows[a]), int(b - a))
+                             for a, b in zip(bounds[:-1], bounds[1:], strict=True)], col.type)
 
 
 def _cell_regions(ref_t: CanonicalTable, exp_t: CanonicalTable, r_rows: np.ndarray, e_rows: np.ndarray,

@@ -18,7 +18,13 @@ from portcheck.canonical import CanonicalTable
 from portcheck.compare import classify as cl
 from portcheck.compare import normalize as nz
 from portcheck.compare.engine import (
-    CompareOptions, PairSpec, _clean_keys, _pairing, _sorted_codes, compare_cell, compare_object,
+    CompareOptions,
+    PairSpec,
+    _clean_keys,
+    _pairing,
+    _sorted_codes,
+    compare_cell,
+    compare_object,
 )
 
 FIELDS = {"full_name": schema.STRING, "email": schema.EMAIL, "created_at": schema.INSTANT,
