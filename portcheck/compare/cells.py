@@ -221,14 +221,42 @@ def instants_us(text: pa.Array, zone: str) -> tuple[np.ndarray, np.ndarray, np.n
             mm = np.asarray(pc.cast(pc.if_else(pc.equal(mm, ""), "0", mm), "int64").to_numpy())
             sign = np.where(_np_bool(pc.starts_with(tz, "-")), -1, 1)
             off[rows] = sign * (hh * 3600 + mm * 60) * 1_000_000
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(mo, 0, 12)]
-    dim = dim + ((mo == 2) & leap)
-    ok = (matched & (y > 1) & (y < 9999) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= dim) & (h <= 23)
-          & (mi <= 59) & (s <= 59) & (has_tz | (zone == "UTC")))
-    days = _days_from_civil(np.where(ok, y, 1970), np.where(ok, mo, 1), np.where(ok, d, 1))
+    year_start, month_start, month_length = _calendar_tables()
+    yc = np.clip(y, 0, 9999)
+    ym = _leap_row(yc) + np.clip(mo, 0, 12)  # row of the year's kind (common, leap), column of the month
+    ok = (matched & (y > 1) & (y < 9999) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_length[ym])
+          & (h <= 23) & (mi <= 59) & (s <= 59) & (has_tz | (zone == "UTC")))
+    days = year_start[yc] + month_start[ym] + d - 1
     us = (days * 86400 + h * 3600 + mi * 60 + s) * 1_000_000 + micro - np.where(has_tz, off, 0)
     return np.where(ok, us, 0), ok, has_time & ok
+
+
+_CALENDAR: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def _calendar_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days since 1970-01-01 of January 1st of each year 0-9999, days before each month and length of
+    each month, both indexed by 13 * leap + month)."""
+    global _CALENDAR
+    import numpy as np
+
+    if _CALENDAR is None:
+        years = np.arange(10_000, dtype=np.int64)
+        leap = ((years % 4 == 0) & (years % 100 != 0)) | (years % 400 == 0)
+        lengths = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+        month_length = np.concatenate([lengths, lengths + (np.arange(13) == 2)])
+        before = np.concatenate([[0], np.cumsum(lengths[1:12])])  # months 1-12; month 0 is never valid
+        month_start = np.concatenate([[0], before, [0], before + (np.arange(1, 13) > 2)])
+        year_start = _days_from_civil(years, np.ones_like(years), np.ones_like(years))
+        _CALENDAR = (year_start, month_start, month_length, leap.astype(np.int64) * 13)
+    return _CALENDAR[0], _CALENDAR[1], _CALENDAR[2]
+
+
+def _leap_row(years: np.ndarray) -> np.ndarray:
+    """13 for leap years, 0 for others (years 0-9999)."""
+    _calendar_tables()
+    assert _CALENDAR is not None
+    return _CALENDAR[3][years]
 
 
 def _phone_forms(text: pa.Array, ascii_ok: np.ndarray, regions: pa.Array | None,

@@ -589,10 +589,10 @@ def _empty_mask(arr: pa.Array, null_tokens: frozenset[str]) -> np.ndarray:
     buffer = arr.buffers()[2]
     data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
     starts = offsets[:-1]
-    first = data[np.minimum(starts, len(data) - 1)] if len(data) else np.zeros(len(arr), np.uint8)
+    first = np.take(data, starts, mode="clip") if len(data) else np.zeros(len(arr), np.uint8)
     maybe = np.zeros(256, bool)
     maybe[list(_MAYBE_BLANK)] = True
-    candidates = (offsets[1:] == starts) | maybe[first]
+    candidates = (offsets[1:] == starts) | np.take(maybe, first)
     if arr.null_count:
         candidates |= ~_np_bool(pc.is_valid(arr))
     out = np.zeros(len(arr), bool)
@@ -613,6 +613,9 @@ def _translate(arr: pa.Array, mapping: dict[str, str] | KeyPairs | None) -> pa.A
 
     if mapping is None or len(mapping) == 0:
         return arr
+    if isinstance(mapping, KeyPairs) and isinstance(arr, pa.Array) and mapping.is_identity() \
+            and _clean_already(arr):
+        return arr  # the IDs were kept and are written plainly: every value found maps to itself
     trimmed = pc.utf8_trim_whitespace(arr)
     if isinstance(mapping, dict):
         keys = pa.array(list(mapping.keys()), pa.string())

@@ -68,3 +68,21 @@ def test_the_positional_reader_takes_only_the_layouts_it_knows():
     assert fields["micro"].tolist()[:3] == [0, 500_000, 123_456]
     assert fields["off"].tolist()[1] == 8 * 3600 * 1_000_000
     assert fields["off"].tolist()[3] == -(5 * 3600 + 30 * 60) * 1_000_000
+
+
+def test_calendar_tables_count_days_as_python_dates_do():
+    """Days before each month of every year 2-9998, and the length of each month, as datetime.date counts."""
+    import calendar
+    from datetime import date
+
+    from portcheck.compare.cells import _calendar_tables, _leap_row
+
+    year_start, month_start, month_length = _calendar_tables()
+    years = np.arange(2, 9999)
+    rows = _leap_row(years)
+    for month in range(1, 13):
+        got = year_start[years] + month_start[rows + month]
+        want = np.array([(date(int(y), month, 1) - date(1970, 1, 1)).days for y in years])
+        assert (got == want).all(), month
+        lengths = np.array([calendar.monthrange(int(y), month)[1] for y in years])
+        assert (month_length[rows + month] == lengths).all(), month
