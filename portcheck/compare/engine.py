@@ -279,6 +279,9 @@ def _sorted_codes(rkeys: pa.Array, ekeys: pa.Array) -> tuple[np.ndarray, np.ndar
     a, b = _fixed_width(rkeys), _fixed_width(ekeys)
     if a is None or b is None or a.dtype != b.dtype:
         return None
+    packed = _as_integers(a, b)
+    if packed is not None:
+        a, b = packed
     if (a[1:] < a[:-1]).any() or (b[1:] < b[:-1]).any():
         return None
     both = np.concatenate([a, b])
@@ -297,6 +300,30 @@ def _sorted_codes(rkeys: pa.Array, ekeys: pa.Array) -> tuple[np.ndarray, np.ndar
             part = full
         out.append(part)
     return out[0], out[1], int(group[-1]) + 1
+
+
+def _as_integers(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Keys of one byte width (numpy ``S<w>``) as unsigned 64-bit integers in the same order, when all
+    but their last eight bytes are the same on both sides (``P00000001``: the 'P'); else None."""
+    import numpy as np
+
+    width = a.dtype.itemsize
+    ma, mb = a.view(np.uint8).reshape(len(a), width), b.view(np.uint8).reshape(len(b), width)
+    lead = width - 8
+    if lead > 0:
+        first = (ma if len(ma) else mb)[0, :lead]
+        for m in (ma, mb):
+            for j in range(lead):  # column by column: most keys differ early when they differ at all
+                if (m[:, j] != first[j]).any():
+                    return None
+    tail = min(width, 8)
+
+    def pack(m: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(m), 8), np.uint8)
+        out[:, 8 - tail:] = m[:, width - tail:]
+        return out.view(">u8").reshape(-1).astype(np.uint64)  # big-endian: byte order is number order
+
+    return pack(ma), pack(mb)
 
 
 def _pairing(rkeys: pa.Array, ekeys: pa.Array) -> dict[str, Any]:

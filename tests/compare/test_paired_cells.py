@@ -145,28 +145,44 @@ def test_compare_object_counts_as_the_rules_read_cell_by_cell(width, shuffle, to
     assert _engine(ref, exp, *tokens) == _oracle(ref, exp, *tokens)
 
 
-def test_sorted_keys_of_one_width_are_paired_by_merging_as_hashing_pairs_them():
+@pytest.mark.parametrize(("form", "as_integers"), [
+    ("K{:03d}", True),  # short keys: numbers
+    ("CUSTOMER-{:05d}", True),  # a shared head, then eight bytes: numbers
+    ("{}{:09d}", False),  # heads that differ ('A…', 'B…') beyond eight bytes: compared as bytes
+])
+def test_sorted_keys_of_one_width_are_paired_by_merging_as_hashing_pairs_them(form, as_integers):
     """The merge path is taken for sorted fixed-width keys (with nulls and repeats on both sides) and
     pairs as the dictionary of both sides' keys does."""
+    from portcheck.compare.engine import _as_integers, _fixed_width
+
+    def key(i: int) -> str:
+        return form.format("AB"[i % 2], i) if form.startswith("{}") else form.format(i)
+
+    pool = [key(i) for i in range(60)]
     rnd = random.Random(3)
+    sample = pa.array(sorted(pool), pa.string())
+    assert (_as_integers(_fixed_width(sample), _fixed_width(sample)) is not None) == as_integers
+    if as_integers:
+        nums = _as_integers(_fixed_width(sample), _fixed_width(sample))[0]
+        assert (nums[1:] > nums[:-1]).all()  # the keys' order kept
     for trial in range(30):
-        r = sorted(rnd.choice([f"K{i:03d}" for i in range(60)]) for _ in range(rnd.randint(1, 80)))
-        e = sorted(rnd.choice([f"K{i:03d}" for i in range(60)]) for _ in range(rnd.randint(1, 80)))
+        r = sorted(rnd.choice(pool) for _ in range(rnd.randint(1, 80)))
+        e = sorted(rnd.choice(pool) for _ in range(rnd.randint(1, 80)))
         r = [None if rnd.random() < 0.05 else v for v in r]
         e = [None if rnd.random() < 0.05 else v for v in e]
         rk, ek = pa.array(r, pa.string()), pa.array(e, pa.string())
         assert _sorted_codes(rk, ek) is not None, trial
         merged = _pairing(rk, ek)
         # The same keys with a longer one appended to each side: not one width, paired by hashing.
-        hashed = _pairing(pa.array([*r, "LONGER-KEY"], pa.string()),
-                          pa.array([*e, "LONGER-KEY-2"], pa.string()))
-        assert _sorted_codes(pa.array([*r, "LONGER-KEY"], pa.string()), ek) is None
+        hashed = _pairing(pa.array([*r, "A-LONGER-KEY-OF-THE-REFERENCE"], pa.string()),
+                          pa.array([*e, "A-LONGER-KEY-OF-THE-EXPORT"], pa.string()))
+        assert _sorted_codes(pa.array([*r, "A-LONGER-KEY-OF-THE-REFERENCE"], pa.string()), ek) is None
         assert merged["rrows"].tolist() == hashed["rrows"].tolist()
         assert merged["erows"].tolist() == hashed["erows"].tolist()
         for k in ("duplicate_keys", "ambiguous", "ambiguous_keys"):
             assert merged[k] == hashed[k], (trial, k)
-        assert merged["missing_keys"] + ["LONGER-KEY"] == hashed["missing_keys"]
-        assert merged["extra_keys"] + ["LONGER-KEY-2"] == hashed["extra_keys"]
+        assert merged["missing_keys"] + ["A-LONGER-KEY-OF-THE-REFERENCE"] == hashed["missing_keys"]
+        assert merged["extra_keys"] + ["A-LONGER-KEY-OF-THE-EXPORT"] == hashed["extra_keys"]
 
 
 def test_unsorted_or_nul_holding_keys_are_not_merged():
