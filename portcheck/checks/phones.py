@@ -104,6 +104,7 @@ class _Meta:
         self.odd = f"^(?:{self.country_code}|{md.international_prefix})" if md.international_prefix else \
             f"^{self.country_code}"
         self.npfp = f"^(?:{md.national_prefix_for_parsing})" if md.national_prefix_for_parsing else None
+        self.npfp_group = _as_one_group(md.national_prefix_for_parsing)
         self.transform = bool(md.national_prefix_transform_rule)
         self.leading_digits = f"^(?:{md.leading_digits})" if md.leading_digits else None
         types = [t for t in _TYPES if not (t == "mobile" and md.same_mobile_and_fixed_line_pattern)]
@@ -161,6 +162,23 @@ class _Meta:
 
     def is_possible(self, lengths: np.ndarray) -> np.ndarray:
         return _member(lengths, self.possible_table)
+
+
+def _as_one_group(pattern: str | None) -> str | None:
+    """``^(?P<p>…)`` of a pattern whose own groups are made non-capturing (its match, as one group); None
+    when the pattern's parentheses are not all plain groups."""
+    import re
+
+    if not pattern or "\\" in pattern.replace("\\d", "") or \
+            any("(" in c for c in re.findall(r"\[[^]]*]", pattern)):
+        return None  # escapes other than \d, or a parenthesis in a character class
+    inner = re.sub(r"\((?!\?)", "(?:", pattern)
+    try:
+        if re.compile(inner).groups:
+            return None
+    except re.error:
+        return None
+    return f"^(?P<p>{inner})"
 
 
 @lru_cache(maxsize=512)
@@ -231,28 +249,64 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     n = len(text)
     if n == 0:
         return pa.array([], pa.string()), np.zeros(0, bool), np.zeros(0, bool)
+    off, data = _bytes_of(text)
+    is_digit = np.less(np.subtract(data, 48, dtype=np.uint8), 10)
+    # A string's digits start after the digits of the strings before it: the digits before its offset
+    # (counted from the positions of the digits, or of the other bytes, whichever are fewer).
+    other = None
+    if np.count_nonzero(is_digit) * 2 < len(data):
+        digit_off = np.searchsorted(np.flatnonzero(is_digit), off).astype(np.int32)
+    else:
+        other = np.flatnonzero(~is_digit)
+        digit_off = (off - np.searchsorted(other, off)).astype(np.int32)
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit]))
+    lengths = np.diff(off)
+    plus = np.zeros(n, bool)
+    nonempty = np.flatnonzero(lengths > 0)
+    plus[nonempty] = data[off[nonempty]] == 43
+    simple = (np.diff(digit_off) >= 3) & (lengths <= _MAX_SIMPLE_LENGTH)
+    candidates = np.flatnonzero(simple)
+    if 0 < len(candidates) < n // 2:  # mostly text: look at the bytes of the few candidates only
+        sub_off, sub_data = _bytes_of(text.take(pa.array(candidates)))
+        simple[candidates] = _only_separators(sub_off, sub_data, plus[candidates])
+    elif len(candidates):
+        simple &= _only_separators(off, data, plus, other)
+    return digits, simple, plus
+
+
+def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets from 0, bytes) of a string array."""
+    import numpy as np
+
+    n = len(text)
     off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
     data = np.frombuffer(text.buffers()[2], np.uint8)[off[0]:off[-1]] if off[-1] > off[0] else \
         np.zeros(0, np.uint8)
-    off = off - off[0]
-    starts, lengths = off[:-1], np.diff(off)
-    is_digit = np.less(np.subtract(data, 48, dtype=np.uint8), 10)
-    other = np.flatnonzero(~is_digit)
-    # A string's digits start after the digits of the strings before it: its offset less the other bytes
-    # before it.
-    digit_off = (off - np.searchsorted(other, off)).astype(np.int32)
-    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit]))
-    # Every other byte must be a separator, or a '+' opening its string; the strings holding any other
-    # byte are found from the bytes' positions (the byte's string: the first whose end lies beyond it).
-    plus = np.zeros(n, bool)
-    nonempty = lengths > 0
-    plus[nonempty] = data[starts[nonempty]] == 43
+    return off - off[0], data
+
+
+def _only_separators(off: np.ndarray, data: np.ndarray, plus: np.ndarray,
+                     other: np.ndarray | None = None) -> np.ndarray:
+    """Whether each string's bytes other than digits are separators, or a '+' opening the string
+    (``other``: the positions of the bytes that are not digits, when known)."""
+    import numpy as np
+
+    if other is None:
+        other = np.flatnonzero(~np.less(np.subtract(data, 48, dtype=np.uint8), 10))
     other = other[~_separator_table()[data[other]]]
+    starts = off[:-1]
+    if len(other) > len(data) // 8:  # many: counted per string from a running count
+        bad = np.zeros(len(data), bool)
+        bad[other] = True
+        bad[starts[plus]] = False
+        count = np.zeros(len(data) + 1, np.int32)
+        np.cumsum(bad, dtype=np.int32, out=count[1:])
+        return np.diff(count[off]) == 0
+    # few: each one's string found from its position (the first string ending beyond it)
+    ok = np.ones(len(starts), bool)
     owner = np.searchsorted(off[1:], other, side="right")
-    bad_rows = owner[(data[other] != 43) | (other != starts[owner])]
-    simple = (np.diff(digit_off) >= 3) & (lengths <= _MAX_SIMPLE_LENGTH)
-    simple[bad_rows] = False
-    return digits, simple, plus
+    ok[owner[(data[other] != 43) | (other != starts[owner])]] = False
+    return ok
 
 
 def _take(arr: pa.Array, rows: np.ndarray) -> pa.Array:
@@ -304,7 +358,7 @@ def _national(meta: _Meta, n0: pa.Array, lengths0: np.ndarray) -> tuple[list[_Pi
     as_written = [(np.arange(n), n0, lengths0, unknown, unknown)]
     if meta.npfp is None or n == 0:
         return as_written, decided
-    prefixed = _fullmatch(n0, meta.npfp)
+    prefixed, stripped = _prefix_split(meta, n0)
     if not prefixed.any():
         return as_written, decided
     if meta.transform:
@@ -312,7 +366,6 @@ def _national(meta: _Meta, n0: pa.Array, lengths0: np.ndarray) -> tuple[list[_Pi
     viable = meta.general.pattern
     rows = np.flatnonzero(prefixed)
     original = _take(n0, rows)
-    stripped = _strip_prefix(original, meta.npfp)
     # the stripped number is kept unless it is not viable while the original was
     stripped_viable = _fullmatch(stripped, viable)
     original_viable = np.zeros(len(rows), bool)
@@ -339,11 +392,44 @@ def _national(meta: _Meta, n0: pa.Array, lengths0: np.ndarray) -> tuple[list[_Pi
     return pieces, decided
 
 
-def _strip_prefix(numbers: pa.Array, pattern: str) -> pa.Array:
-    """The numbers without the match of ``pattern`` (anchored at their start) they begin with."""
+def _prefix_split(meta: _Meta, numbers: pa.Array) -> tuple[np.ndarray, pa.Array | None]:
+    """(which numbers begin with a match of the national prefix pattern, those numbers without it).
+
+    When most numbers have a prefix (trunk zeros), one pass of the pattern as a named group gives each
+    match's length, and the numbers are cut with numpy; else the pattern is matched, and only the
+    numbers with a prefix have it replaced."""
+    import numpy as np
     import pyarrow.compute as pc
 
-    return pc.replace_substring_regex(numbers, pattern, "", max_replacements=1)
+    n = len(numbers)
+    if meta.npfp_group is not None and n >= 4096:
+        sample = _take(numbers, np.linspace(0, n - 1, 256).astype(np.int64))
+        if _fullmatch(sample, meta.npfp).mean() > 0.5:
+            found = pc.extract_regex(numbers, meta.npfp_group)
+            prefixed = np.asarray(found.is_valid().to_numpy(zero_copy_only=False), bool)
+            rows = np.flatnonzero(prefixed)
+            heads = _lengths(found.field(0))[rows]  # the child holds '' where the struct is null
+            return prefixed, _drop_heads(_take(numbers, rows), heads)
+    prefixed = _fullmatch(numbers, meta.npfp)
+    if not prefixed.any():
+        return prefixed, None
+    return prefixed, pc.replace_substring_regex(_take(numbers, np.flatnonzero(prefixed)), meta.npfp, "",
+                                                max_replacements=1)
+
+
+def _drop_heads(numbers: pa.Array, heads: np.ndarray) -> pa.Array:
+    """Each string without its first ``heads[i]`` bytes."""
+    import numpy as np
+    import pyarrow as pa
+
+    off, data = _bytes_of(numbers)
+    keep = np.ones(len(data), bool)
+    starts = off[:-1]
+    for j in range(int(heads.max()) if len(heads) else 0):
+        keep[starts[heads > j] + j] = False
+    new_off = np.zeros(len(numbers) + 1, np.int32)
+    np.cumsum(np.diff(off) - heads, out=new_off[1:])
+    return pa.StringArray.from_buffers(len(numbers), pa.py_buffer(new_off), pa.py_buffer(data[keep]))
 
 
 def _validity(cc: int, nsn: pa.Array, lengths: np.ndarray,

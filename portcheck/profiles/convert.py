@@ -147,6 +147,25 @@ def _rows_of_width(arr: pa.Array, rows: np.ndarray, width: int) -> np.ndarray:
     return np.frombuffer(sub.buffers()[2], np.uint8)[off[0]:off[-1]].reshape(len(rows), width)
 
 
+def _run_matrix(arr: pa.Array, run: np.ndarray, width: int) -> np.ndarray:
+    """The bytes of consecutive rows, all ``width`` bytes long, as a matrix viewing the array's data."""
+    import numpy as np
+
+    start = int(np.frombuffer(arr.buffers()[1], np.int32)[arr.offset + run[0]])
+    return np.frombuffer(arr.buffers()[2], np.uint8)[start:start + width * len(run)].reshape(len(run), width)
+
+
+def _has_layout(m: np.ndarray, check: tuple[Any, Any, Any]) -> np.ndarray:
+    """Which rows of a byte matrix have a layout's form (:func:`_layout_check`)."""
+    import numpy as np
+
+    low, span, choices = check
+    ok = _rows_all(np.subtract(m, low, dtype=np.uint8) <= span)
+    for pos, table in choices:
+        ok &= table[m[:, pos]]
+    return ok
+
+
 def _rows_all(b: np.ndarray) -> np.ndarray:
     """``b.all(axis=1)`` of an (n, width) boolean matrix, eight bytes at a time (numpy's own reduction
     over a short axis costs several times more)."""
@@ -166,12 +185,13 @@ def _rows_all(b: np.ndarray) -> np.ndarray:
     return ok
 
 
-def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dict[Any, Any]]:
+def iso_fixed(arr: pa.Array, separators: bytes = b"T ", *,
+              matrices: bool = True) -> tuple[np.ndarray, dict[Any, Any]]:
     """Which values are exactly one of the common ISO 8601 forms (``2024-03-01``, ``2024-03-01T10:00:00``,
     a fraction of 1-9 digits, then ``Z``/``z``, ``+08:00`` or ``+0800``; ``separators``: what may stand
     between date and time), and, per layout (fraction digits or None, offset form), (their rows, their bytes
-    as an (n, width) uint8 matrix) for :func:`iso_numbers`. Nothing about the values' ranges is checked
-    (``2024-13-45`` has the form)."""
+    as an (n, width) uint8 matrix — or None with ``matrices=False``, then read where the bytes stand) for
+    :func:`iso_numbers`. Nothing about the values' ranges is checked (``2024-13-45`` has the form)."""
     import numpy as np
     import pyarrow as pa
 
@@ -196,16 +216,21 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ") -> tuple[np.ndarray, dic
         rows = by_width[width]
         if len(rows) == 0:
             continue
-        m = _rows_of_width(arr, rows, width)
-        low, span, choices = _layout_check(layout, separators)
-        ok = _rows_all(np.subtract(m, low, dtype=np.uint8) <= span)
-        for pos, table in choices:
-            ok &= table[m[:, pos]]
+        check = _layout_check(layout, separators)
+        runs = np.flatnonzero(np.diff(rows) != 1) + 1
+        if not matrices and len(runs) < max(64, len(rows) // 2000):
+            # the bytes of consecutive rows of one width are a matrix where they stand: no copy
+            m = None
+            ok = np.concatenate([_has_layout(_run_matrix(arr, run, width), check)
+                                 for run in np.split(rows, runs)])
+        else:
+            m = _rows_of_width(arr, rows, width)
+            ok = _has_layout(m, check)
         if not ok.any():
             continue
         if not ok.all():
             by_width[width] = rows[~ok]  # the other layouts of this width may take these
-            rows, m = rows[ok], m[ok]
+            rows, m = rows[ok], (m[ok] if m is not None else None)
         else:
             by_width[width] = rows[:0]
         mask[rows] = True
@@ -359,7 +384,7 @@ def to_instant(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto",
     pa, pc = _pa()
     arr = as_string(arr)
     # Most values are ISO already: found by position first, the regex only for the others.
-    fixed = iso_fixed(arr)[0]
+    fixed = iso_fixed(arr, matrices=False)[0]
     if fixed.all():
         return arr
     rest = np.flatnonzero(~fixed)
@@ -380,7 +405,7 @@ def to_date(arr: pa.Array, *, order: str = "YMD", epoch: str = "auto", excel_ser
     arr = as_string(arr)
     n = len(arr)
     # The common ISO forms are found by position (they need no trimming), the regex reads the others.
-    fixed, parts = iso_fixed(arr)
+    fixed, parts = iso_fixed(arr, matrices=False)
     long_iso, todo = np.zeros(n, bool), np.zeros(n, bool)
     for layout, (rows, _) in parts.items():
         long_iso[rows] = layout[0] is not None

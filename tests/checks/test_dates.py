@@ -112,3 +112,23 @@ def test_dates_from_the_common_iso_forms_equal_the_iso_regex_reading(seed):
             assert g == convert.to_date(pa.array([v], pa.string()))[0].as_py()
     assert convert.to_date(pa.array(["x 2024-03-01", "2024-03-01T10:00:00Z", "4/8/2025"]),
                            order="MDY").to_pylist() == ["x 2024-03-01", "2024-03-01", "2025-04-08"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_forms_found_in_place_equal_forms_found_on_copied_rows(seed):
+    """iso_fixed(matrices=False) checks runs of consecutive rows of one width where their bytes stand (a
+    slice, nulls and rows of other widths in between): the same rows and layouts as on copied rows."""
+    rng = random.Random(seed)
+    values = []
+    for _ in range(3000):
+        form = rng.choice(["2024-03-01T10:00:00+08:00", "2024-03-01 10:00:00.123456Z"][:1 + seed % 2])
+        values.append("".join(rng.choice("0123456789") if ch.isdigit() and rng.random() < 0.9
+                              else (ch if rng.random() < 0.99 else "x") for ch in form))
+    for i in rng.sample(range(3000), 25):
+        values[i] = samples(rng, 1)[0]
+    arr = pa.array(["pad"] + values, pa.string()).slice(1)
+    copied, copied_parts = convert.iso_fixed(arr, b"Tt ")
+    in_place, parts = convert.iso_fixed(arr, b"Tt ", matrices=False)
+    assert in_place.tolist() == copied.tolist() and in_place.sum() > 2000
+    assert {k: v[0].tolist() for k, v in parts.items()} == {k: v[0].tolist() for k, v in copied_parts.items()}
+    assert any(m is None for _, m in parts.values())  # read in place

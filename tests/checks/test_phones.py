@@ -203,13 +203,18 @@ def test_stability_of_the_e164_form_equals_reading_it_back_with_phonenumbers():
     assert checked > 10000 and unstable > 10
 
 
-def test_scan_numbers_equals_a_character_by_character_reading():
+@pytest.mark.parametrize("alphabet", [
+    "0123456789 -()x+",  # numbers, a few other bytes: each found from its position
+    "杨超ab+ 1",  # text with a few numbers: the candidates' bytes looked at alone
+    "a12b34c5+-",  # short strings with digits and many other bytes: counted per byte
+    "0123456789+-() .x＋\t١",
+])
+def test_scan_numbers_equals_a_character_by_character_reading(alphabet):
     """Digits, the fast path's form and a leading '+', found from byte positions and offsets, equal a
     plain reading of each string — '+' elsewhere than first, other characters, empty strings, a slice."""
     from portcheck.checks.phones import scan_numbers
 
     rng = random.Random(11)
-    alphabet = "0123456789+-() .x＋\t١"
     values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
     values += ["", "+", "++86 755", "86+755", "+86 (755) 8888-1234", "8" * 64, "8" * 65, "12", "1 2 3"]
     arr = pa.array(["pad"] + values, pa.string()).slice(1)
@@ -263,3 +268,25 @@ def test_plus_marks_read_by_first_byte_equal_the_nfkc_reading():
     nfkc, raw = rules._plus_marks(arr)
     assert nfkc.tolist() == [bool(v) and rules._nfkc_plus(pa.array([v]))[0].as_py() for v in values]
     assert raw.tolist() == [bool(v) and v.startswith("+") for v in values]
+
+
+@pytest.mark.parametrize("region", ["CN", "GB", "RU", "AR", "BR", "JP", "DE"])
+def test_a_column_of_national_numbers_with_trunk_prefixes_equals_phonenumbers(region):
+    """Most numbers carrying a national prefix: its length is read in one pass (the prefix pattern as one
+    group) and the numbers are cut by it; the same numbers as phonenumbers strips."""
+    rng = random.Random(region)
+    examples = [ex for t in TYPES if (ex := phonenumbers.example_number_for_type(region, t)) is not None]
+    numbers = []
+    for _ in range(5000):
+        ex = rng.choice(examples)
+        written = phonenumbers.format_number(ex, F.NATIONAL)
+        digits = [ch for ch in written if ch.isdigit()]
+        for _ in range(rng.randint(0, 2)):
+            digits[rng.randrange(len(digits))] = rng.choice("0123456789")
+        numbers.append("".join(digits))
+    got = vectorised(numbers, [region] * len(numbers))
+    if not phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix_transform_rule:
+        assert sum(g is not None for g in got) > 2500  # with a transform rule phonenumbers decides
+    for number, g in zip(numbers, got, strict=True):
+        if g is not None:
+            assert g == oracle(number, region), number
