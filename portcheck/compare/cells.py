@@ -118,7 +118,7 @@ def _iso_by_position(text: pa.Array, fields: dict[str, np.ndarray]) -> tuple[np.
             m = np.frombuffer(sub.buffers()[2], np.uint8)[so[0]:so[-1]].reshape(len(rows), width)
 
             def pair(pos: int, m: np.ndarray = m) -> np.ndarray:
-                return two[m[:, pos:pos + 2].view("<u2")[:, 0]]
+                return np.take(two, m[:, pos:pos + 2].view("<u2")[:, 0])
 
             y1, y2, mo, d, h, mi, s = (pair(pos) for pos in (0, 2, 5, 8, 11, 14, 17))
             bad = y1 | y2 | mo | d | h | mi | s  # negative when a pair is not two digits
@@ -268,6 +268,7 @@ def _phone_forms(text: pa.Array, ascii_ok: np.ndarray, regions: pa.Array | None,
     phonenumbers reads it (a '+', or a region), finds it possible and reads that form back as itself, else
     its digits (keeping a leading '+'). The digits come from the same pass over the bytes that reads the
     numbers."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -285,15 +286,25 @@ def _phone_forms(text: pa.Array, ascii_ok: np.ndarray, regions: pa.Array | None,
         digits = res["digits"]
     else:
         digits = scan_numbers(pc.fill_null(text, ""))[0]
-    looks = phone_chars & _np_bool(pc.greater(pc.utf8_length(digits), 0))
+    digits = digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits
+    d_off = np.frombuffer(digits.buffers()[1], np.int32)[digits.offset:digits.offset + n + 1]
+    looks = phone_chars & (np.diff(d_off) > 0)
+    if digits.null_count:
+        looks &= _np_bool(pc.is_valid(digits))
     try_parse = looks & (plus | has_region)
-    plain = pc.if_else(pa.array(plus), pc.binary_join_element_wise("+", digits, ""), digits)
-    form = pc.if_else(pa.array(looks), plain, text)
     decided = ascii_ok & ~try_parse
+    e164 = np.zeros(n, bool)
     if res is not None and try_parse.any():
         got = try_parse & res["decided"]
         decided |= got
         e164 = got & res["parsed"] & res["possible"] & res["stable"]
+    # The form: the text, else the E.164 form, else the digits (with their '+').
+    form = pc.if_else(pa.array(looks), digits, text)
+    signed = looks & plus & ~e164
+    if signed.any():
+        form = pc.replace_with_mask(form, pa.array(signed),
+                                    pc.binary_join_element_wise("+", digits.filter(pa.array(signed)), ""))
+    if e164.any():
         form = pc.if_else(pa.array(e164), res["e164"], form)
     return digits, looks, form, decided
 
@@ -374,9 +385,10 @@ def cell_verdicts(ref: pa.Array, exp: pa.Array, ref_empty: np.ndarray, exp_empty
             ed, e_phone, b, b_ok = _phone_forms(et, e_ascii, regions)
             # DESIGN's exception first: the export lost the reference's trunk zero(s) (and has no '+').
             lost_zero = (~_np_bool(pc.starts_with(et, "+")) & r_phone & e_phone
-                         & _np_bool(pc.starts_with(rd, "0"))
-                         & _np_bool(pc.equal(pc.utf8_ltrim(rd, "0"), ed))
-                         & _np_bool(pc.not_equal(ed, "")))
+                         & _np_bool(pc.starts_with(rd, "0")) & _np_bool(pc.not_equal(ed, "")))
+            if lost_zero.any():
+                at = pa.array(np.flatnonzero(lost_zero))
+                lost_zero[lost_zero] = _np_bool(pc.equal(pc.utf8_ltrim(rd.take(at), "0"), ed.take(at)))
             same = _np_bool(pc.equal(a, b))
             out[ascii_both & ~lost_zero & a_ok & b_ok & same] = CODE[FORMAT]
         elif ftype == schema.EMAIL:
