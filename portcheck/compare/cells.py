@@ -53,7 +53,27 @@ def ascii_text(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     import pyarrow.compute as pc
 
     ascii_ok = _np_bool(pc.string_is_ascii(values))
+    if _no_space_at_ends(values):
+        return values, ascii_ok  # stripping would copy every value unchanged
     return pc.ascii_trim(values, characters=_ASCII_SPACE_CHARS), ascii_ok
+
+
+def _no_space_at_ends(values: pa.Array) -> bool:
+    """No value starts or ends with a byte ``ascii_trim`` strips (a look at the first and last bytes)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not isinstance(values, pa.Array) or not pa.types.is_string(values.type) or values.null_count \
+            or values.buffers()[2] is None:
+        return False
+    n = len(values)
+    off = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + n + 1]
+    data = np.frombuffer(values.buffers()[2], np.uint8)
+    filled = off[1:] > off[:-1]
+    starts, ends = off[:-1][filled], off[1:][filled]
+    space = np.zeros(256, bool)
+    space[list(_ASCII_SPACE_CHARS.encode())] = True
+    return not (np.take(space, np.take(data, starts)).any() or np.take(space, np.take(data, ends - 1)).any())
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
