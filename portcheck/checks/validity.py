@@ -124,12 +124,13 @@ def _unexpected_mask(etype: str, col: pa.Array, kwargs: dict[str, Any]) -> pa.Ar
     elif etype == "expect_column_values_to_not_be_in_set":
         mask = pc.is_in(col, value_set=pa.array(kwargs["value_set"], pa.string()))
     elif etype == "expect_column_values_to_be_unique":
-        from portcheck.checks._arrow import dictionary_encoded
+        import numpy as np
 
-        encoded = dictionary_encoded(col)
-        counts = pc.value_counts(encoded.indices)
-        repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-        mask = pc.is_in(encoded.indices, value_set=repeated)
+        from portcheck.checks._arrow import repeats
+
+        mask = np.zeros(len(col), bool)
+        mask[repeats(col).rows] = True  # every row of a value that occurs more than once
+        mask = pa.array(mask)
     else:
         raise UsageError(f"the fast engine cannot evaluate {etype}",
                          hint="run with --engine gx, or remove that expectation from the suite")
