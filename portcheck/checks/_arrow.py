@@ -139,19 +139,26 @@ def dictionary_encoded(arr: pa.Array) -> Any:
 _DUCK: list[Any] = []  # one in-memory DuckDB database for hashing; each call takes a cursor of its own
 
 
+def duck_cursor() -> Any:
+    """A DuckDB connection of its own (to one in-memory database shared by the process): safe beside
+    another thread's. Close it when done."""
+    import duckdb
+
+    with _LOCK:
+        if not _DUCK:
+            _DUCK.append(duckdb.connect())
+        return _DUCK[0].cursor()
+
+
 def hashes(arrays: Sequence[pa.Array]) -> list[Any]:
     """A 64-bit hash (numpy int64) of each value of each string array, from DuckDB's ``hash`` in one pass:
     equal values have equal hashes. Different values may share one (rarely): callers use a hash to rule
     out, or to find candidates they then compare exactly, never to decide alone."""
-    import duckdb
     import numpy as np
 
     if not arrays:
         return []
-    with _LOCK:
-        if not _DUCK:
-            _DUCK.append(duckdb.connect())
-        con = _DUCK[0].cursor()  # a connection of its own: safe beside another thread's
+    con = duck_cursor()
     try:
         parts = [pc.cast(a, pa.string()) for a in arrays]
         chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]

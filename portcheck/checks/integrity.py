@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
     from portcheck.canonical import CanonicalDataset
 
 
@@ -22,7 +24,6 @@ class FkFindings:
 
 def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = ()) -> list[FkFindings]:
     """One entry per foreign key of ``obj`` in the canonical schema (keys compared NFC, trimmed)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from portcheck.checks._arrow import clean_column
@@ -48,15 +49,32 @@ def orphans(dataset: CanonicalDataset, obj: str, null_tokens: tuple[str, ...] = 
         found.with_fk = int(pc.sum(has).as_py() or 0)
         if parent is not None:
             parent_keys = clean_column(parent.table, schema[parent_obj].primary_key, null_tokens)
-            parent_keys = pc.drop_null(parent_keys)
-            known = pc.is_in(values, value_set=parent_keys if len(parent_keys) else pa.array([], pa.string()))
-            orphan = pc.and_(has, pc.invert(known))
-            found.orphans = int(pc.sum(orphan).as_py() or 0)
+            sel = _absent(values, pc.drop_null(parent_keys))
+            found.orphans = len(sel)
             if found.orphans:
                 keys = clean_column(child.table, odef.primary_key, null_tokens)
-                sel = pc.indices_nonzero(orphan)
                 orphan_keys, orphan_values = pc.take(keys, sel).to_pylist(), pc.take(values, sel).to_pylist()
                 for k, v in zip(orphan_keys, orphan_values, strict=True):
                     found.rows.append({"key": k or "", "field": fk, "value": v})
         out.append(found)
     return out
+
+
+def _absent(values: pa.Array, keys: pa.Array) -> pa.Array:
+    """Positions (ascending) of the non-null ``values`` that are not among ``keys``: a hash anti-join in
+    DuckDB (exact string equality, both cores), instead of building a hash set of every parent key here."""
+    import numpy as np
+    import pyarrow as pa
+
+    from portcheck.checks._arrow import duck_cursor
+
+    child = pa.table({"v": values, "i": pa.array(np.arange(len(values), dtype=np.int64))})
+    parent = pa.table({"k": keys.cast(pa.string())})
+    con = duck_cursor()
+    try:
+        con.register("c", child)
+        con.register("p", parent)
+        got = con.sql("SELECT i FROM c ANTI JOIN p ON c.v = p.k WHERE c.v IS NOT NULL").fetchnumpy()["i"]
+    finally:
+        con.close()
+    return pa.array(np.sort(np.asarray(got, np.int64)))

@@ -89,3 +89,19 @@ def test_policy_override_of_the_orphan_threshold_is_used():
     f = run_checks(_fixture(("c2", "c5", "c9")), policy, fuzzy=False)
     check = _check(f, "contact", "contact.orphans.customer_id")
     assert check.status == "pass" and check.threshold == 0.5
+
+
+def test_absent_keys_are_exact_string_comparisons():
+    import random
+
+    import pyarrow as pa
+
+    from portcheck.checks.integrity import _absent
+
+    rng = random.Random(5)
+    pool = ["C1", "c1", "C1 ", "é", "e\u0301", "a\x00b", "a", "", "中文", "ＡＢ", "AB", "0015g00000AbCdE"]
+    for _ in range(30):
+        keys = rng.sample(pool, rng.randrange(0, len(pool)))
+        values = [None if rng.random() < 0.2 else rng.choice(pool) for _ in range(rng.randrange(0, 60))]
+        got = _absent(pa.array(values, pa.string()), pa.array(keys, pa.string())).to_pylist()
+        assert got == [i for i, v in enumerate(values) if v is not None and v not in set(keys)]
