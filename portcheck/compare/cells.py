@@ -124,7 +124,7 @@ def _iso_by_position(text: pa.Array, fields: dict[str, np.ndarray]) -> tuple[np.
     lengths = np.diff(offsets)
     if text.null_count:
         lengths = np.where(np.asarray(text.is_valid().to_numpy(zero_copy_only=False), bool), lengths, -1)
-    widths = set(np.unique(lengths).tolist())
+    widths = set(np.flatnonzero(np.bincount(np.clip(lengths, 0, 64))).tolist())  # layouts are < 64 bytes
     for frac in range(10):
         for tz in _OFFSET_FORMS:
             width = 19 + (frac + 1 if frac else 0) + _OFFSET_WIDTH[tz]
