@@ -21,3 +21,17 @@ def test_text_is_stripped_as_ascii_trim_strips_it_whether_or_not_the_copy_is_ski
         assert ascii_text(arr.slice(1))[0].to_pylist() == want[1:]
     plain = pa.array(["plain", "values", ""], pa.string())
     assert ascii_text(plain)[0] is plain  # nothing to strip: not copied
+
+
+def test_phone_characters_found_by_byte_as_the_pattern_finds_them():
+    import numpy as np
+
+    from portcheck.compare.cells import _PHONE_CHARS, _only_phone_chars
+
+    values = [chr(c) for c in range(0x80)] + [f"0755{chr(c)}1234" for c in range(0x80)] + \
+        ["", None, "+86 (755) 8888-1234", "0755\u30001234", "０７５５", "１", "Tel: 0755", "12/34.5"]
+    arr = pa.array(values, pa.string())
+    want = pc.fill_null(pc.match_substring_regex(arr, _PHONE_CHARS), False).to_numpy(zero_copy_only=False)
+    assert (_only_phone_chars(arr) == want).all()
+    assert (_only_phone_chars(arr.slice(7, 200)) == want[7:207]).all()
+    assert np.count_nonzero(want) > 40  # the cases hold both kinds
