@@ -302,10 +302,13 @@ def _only_separators(off: np.ndarray, data: np.ndarray, plus: np.ndarray,
         count = np.zeros(len(data) + 1, np.int32)
         np.cumsum(bad, dtype=np.int32, out=count[1:])
         return np.diff(count[off]) == 0
-    # few: each one's string found from its position (the first string ending beyond it)
     ok = np.ones(len(starts), bool)
-    owner = np.searchsorted(off[1:], other, side="right")
-    ok[owner[(data[other] != 43) | (other != starts[owner])]] = False
+    if len(other):
+        at_start = np.zeros(len(data) + 1, bool)
+        at_start[starts[plus]] = True
+        other = other[~at_start[other]]  # the '+' opening a string is allowed
+    # the strings of the others: each found from its position (the first string ending beyond it)
+    ok[np.searchsorted(off[1:], other, side="right")] = False
     return ok
 
 
@@ -488,10 +491,10 @@ def _calling_code_groups(digits: pa.Array, rows: np.ndarray) -> list[tuple[int, 
     c3 = c2 * 10 + d2
     width = np.where(table[c1], 1, np.where(table[c2], 2, np.where(table[c3], 3, 0)))
     width[d0 == 0] = 0
-    code = np.where(width == 1, c1, np.where(width == 2, c2, c3))
+    code = np.where(width == 1, c1, np.where(width == 2, c2, np.where(width == 3, c3, -1)))
     out = []
-    for cc in np.unique(code[width > 0]).tolist():
-        sel = np.flatnonzero((code == cc) & (width > 0))
+    for cc in np.flatnonzero(np.bincount(code[width > 0], minlength=1000)).tolist():
+        sel = np.flatnonzero(code == cc)
         out.append((cc, int(width[sel[0]]), sel))
     return out
 
