@@ -442,27 +442,59 @@ def _real_day(year: Any, month: Any, day: Any) -> Any:
     return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
 
 
+@lru_cache(maxsize=1)
+def _two_digits() -> Any:
+    """Two ASCII digits read as one little-endian uint16 → their value (0-99), as uint8."""
+    import numpy as np
+
+    table = np.zeros(1 << 16, np.uint8)
+    tens, ones = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
+    table[(48 + tens) | ((48 + ones) << 8)] = tens * 10 + ones
+    return table
+
+
+def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
+    """Whether each row of an :func:`~portcheck.profiles.convert.iso_fixed` byte matrix names a real day
+    (and a time of day with hours up to 23, minutes up to 59, seconds up to 60, an offset up to 23:59):
+    what ``_real_day`` and those bounds say of ``iso_numbers``, read two digits at a time in small
+    integers."""
+    import numpy as np
+
+    pairs = _two_digits()
+
+    def two(i: int) -> Any:
+        return pairs[m[:, i:i + 2].view(np.uint16)[:, 0]]
+
+    century, yy = two(0), two(2)
+    # a year is leap when divisible by 4, its last two digits then say; when they are 00, the century
+    leap = np.where(yy == 0, century % 4 == 0, yy % 4 == 0)
+    real = _day_tables()[1]
+    ok = real[leap * 10000 + two(5).astype(np.int32) * 100 + two(8)]
+    frac, tz = layout
+    if frac is not None:
+        ok &= (two(11) <= 23) & (two(14) <= 59) & (two(17) <= 60)
+        pos = 19 + (1 + frac if frac else 0)
+        if tz in ("hhmm", "hh:mm"):
+            ok &= (two(pos + 1) <= 23) & (two(pos + 3 if tz == "hhmm" else pos + 4) <= 59)
+    return ok
+
+
 def _iso_flags(values: pa.Array, shape_regex: str, dates_only: bool, separators: bytes) -> pa.Array:
     """``valid``/``invalid`` (null for null): the shape regex and a real day. The common fixed-width forms
     are read by position (their ranges checked as the regex checks them), the regex runs on the rest."""
     import numpy as np
 
-    from portcheck.profiles.convert import iso_fixed, iso_numbers
+    from portcheck.profiles.convert import iso_fixed, iso_width, row_matrices
 
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    fixed, parts = iso_fixed(values, separators)
+    fixed, parts = iso_fixed(values, separators, matrices=False)
     ok = np.zeros(len(values), bool)
-    for layout, (rows, m) in parts.items():
+    for layout, (rows, _) in parts.items():
         if dates_only and layout[0] is not None:
             fixed[rows] = False  # a form this rule does not accept as written: the regex decides
             continue
-        x = iso_numbers(m, layout, fraction=False)
-        good = _real_day(x["year"], x["month"], x["day"])
-        if layout[0] is not None:
-            good &= (x["hour"] <= 23) & (x["minute"] <= 59) & (x["second"] <= 60)
-        if "off_hour" in x:
-            good &= (x["off_hour"] <= 23) & (x["off_minute"] <= 59)
-        ok[rows] = good
+        ok[rows] = np.concatenate([_fixed_form_valid(m, layout)
+                                   for m in row_matrices(values, rows, iso_width(layout))])
     rest = np.flatnonzero(~fixed)
     if len(rest):
         sub = values.take(pa.array(rest))

@@ -103,6 +103,11 @@ def _layout(frac: int | None, tz: str) -> tuple[int, tuple[int, ...], tuple[tupl
     return pos, tuple(digits), tuple(punct)
 
 
+def iso_width(layout: tuple[int | None, str]) -> int:
+    """The width in bytes of an :func:`iso_fixed` layout."""
+    return _layout(*layout)[0]
+
+
 def _byte_set(chars: bytes) -> np.ndarray:
     import numpy as np
 
@@ -145,6 +150,18 @@ def _rows_of_width(arr: pa.Array, rows: np.ndarray, width: int) -> np.ndarray:
     off = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
     # equal-width strings, copied next to each other by Arrow, are a matrix as they stand
     return np.frombuffer(sub.buffers()[2], np.uint8)[off[0]:off[-1]].reshape(len(rows), width)
+
+
+def row_matrices(arr: pa.Array, rows: np.ndarray, width: int) -> list[np.ndarray]:
+    """The bytes of the strings at ``rows`` (ascending, all ``width`` bytes long) as (n, width) uint8
+    matrices, in order: views of the array's data where consecutive rows stand together (a few runs),
+    else one copy of them all."""
+    import numpy as np
+
+    runs = np.flatnonzero(np.diff(rows) != 1) + 1
+    if len(runs) < max(64, len(rows) // 2000):
+        return [_run_matrix(arr, run, width) for run in np.split(rows, runs)]
+    return [_rows_of_width(arr, rows, width)]
 
 
 def _run_matrix(arr: pa.Array, run: np.ndarray, width: int) -> np.ndarray:
@@ -217,15 +234,12 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ", *,
         if len(rows) == 0:
             continue
         check = _layout_check(layout, separators)
-        runs = np.flatnonzero(np.diff(rows) != 1) + 1
-        if not matrices and len(runs) < max(64, len(rows) // 2000):
-            # the bytes of consecutive rows of one width are a matrix where they stand: no copy
-            m = None
-            ok = np.concatenate([_has_layout(_run_matrix(arr, run, width), check)
-                                 for run in np.split(rows, runs)])
-        else:
+        if matrices:
             m = _rows_of_width(arr, rows, width)
             ok = _has_layout(m, check)
+        else:
+            m = None
+            ok = np.concatenate([_has_layout(part, check) for part in row_matrices(arr, rows, width)])
         if not ok.any():
             continue
         if not ok.all():

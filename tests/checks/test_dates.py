@@ -132,3 +132,4 @@ def test_forms_found_in_place_equal_forms_found_on_copied_rows(seed):
     assert in_place.tolist() == copied.tolist() and in_place.sum() > 2000
     assert {k: v[0].tolist() for k, v in parts.items()} == {k: v[0].tolist() for k, v in copied_parts.items()}
     assert any(m is None for _, m in parts.values())  # read in place
+    assert rules.instant_flags(arr).to_pylist() == oracle(arr, rules._INSTANT_SHAPE)
