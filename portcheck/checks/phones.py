@@ -588,7 +588,8 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | str | None = None, *,
         regions_of_cc = _calling_codes()[0].get(cc, ())
         main = _meta_for_code(cc, regions_of_cc[0]) if regions_of_cc else None
         for at, nsn, lengths, known, match in pieces:
-            ok = (lengths0[at] >= _MIN_NSN) & prefix_decided[at] & (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
+            ok = (lengths0[at] >= _MIN_NSN) & prefix_decided[at] & (lengths >= _MIN_NSN) & \
+                (lengths <= _MAX_NSN)
             if not ok.any():
                 continue
             if not ok.all():

@@ -149,8 +149,8 @@ def _read(numbers: pa.Array, regions: pa.Array | str, keys: Any) -> tuple[pa.Arr
     good = parsed & res["valid"]
     digits = res["digits"]
     # the digits stand in for E.164 when there are at least seven of them
-    enough = np.diff(np.frombuffer(digits.buffers()[1], np.int32)[digits.offset:digits.offset + len(digits) + 1]
-                     ) >= 7
+    offsets = np.frombuffer(digits.buffers()[1], np.int32)[digits.offset:digits.offset + len(digits) + 1]
+    enough = np.diff(offsets) >= 7
     fallback_digits = pa.StringArray.from_buffers(len(digits), digits.buffers()[1], digits.buffers()[2],
                                                   pa.py_buffer(np.packbits(enough, bitorder="little")),
                                                   offset=digits.offset)
