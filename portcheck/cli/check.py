@@ -53,6 +53,9 @@ def check_command(export: str, **kw: object) -> None:
     Writes report.json, report.html and per-object CSV files into --out, prints a summary, and exits
     0 when the export is accepted, 1 when it is not, 2 when an input cannot be used.
     """
+    from portcheck.allocator import tune_for_batch
+
+    tune_for_batch()  # before pyarrow loads
     from portcheck.run import CheckOptions, run_check
 
     quiet = bool(kw.pop("quiet"))
