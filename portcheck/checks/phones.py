@@ -500,7 +500,7 @@ def _calling_code_groups(digits: pa.Array, rows: np.ndarray) -> list[tuple[int, 
 
 
 def read_numbers(numbers: pa.Array, regions: pa.Array | str | None = None, *,
-                 stable: bool = False) -> dict[str, Any]:
+                 stable: bool = False, validity: bool = True) -> dict[str, Any]:
     """What phonenumbers makes of each number (read in its row's region unless it starts with ``+``).
 
     ``numbers`` are the strings phonenumbers would be given (callers trim/normalise as they do for
@@ -514,7 +514,8 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | str | None = None, *,
     - ``possible`` / ``valid``: ``is_possible_number`` / ``is_valid_number`` of the parsed number;
     - ``digits``: the ASCII digits of the number, in order;
     - with ``stable=True``, ``stable``: the E.164 form reads back as itself
-      (``format_number(parse(e164, None), E164) == e164``; ``+86 0000000`` does not).
+      (``format_number(parse(e164, None), E164) == e164``; ``+86 0000000`` does not);
+    - with ``validity=False``, ``valid`` is not computed (all False): the comparison does not need it.
     """
     import numpy as np
     import pyarrow as pa
@@ -600,7 +601,8 @@ def read_numbers(numbers: pa.Array, regions: pa.Array | str | None = None, *,
             decided[at] = True
             parsed[at] = True
             possible[at] = main.is_possible(lengths) if main is not None else False
-            valid[at] = _validity(cc, nsn, lengths, (meta.general.pattern, known, match))
+            if validity:
+                valid[at] = _validity(cc, nsn, lengths, (meta.general.pattern, known, match))
             e164_parts.append((at, pc.binary_join_element_wise(f"+{cc}", nsn, "")))
             if stable and main is not None:
                 # Read back, '+CC NSN' goes through the national-prefix step again with the calling code's

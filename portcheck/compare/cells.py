@@ -302,7 +302,7 @@ def _phone_forms(text: pa.Array, ascii_ok: np.ndarray, regions: pa.Array | None,
     res = None
     if (phone_chars & (plus | has_region)).any():
         res = read_numbers(text, pc.if_else(pa.array(plus), pa.scalar(None, pa.string()), regions),
-                           stable=True)
+                           stable=True, validity=False)
         digits = res["digits"]
     else:
         digits = scan_numbers(pc.fill_null(text, ""))[0]

@@ -290,3 +290,20 @@ def test_a_column_of_national_numbers_with_trunk_prefixes_equals_phonenumbers(re
     for number, g in zip(numbers, got, strict=True):
         if g is not None:
             assert g == oracle(number, region), number
+
+
+def test_reading_without_validity_changes_nothing_else():
+    import numpy as np
+    import pyarrow as pa
+
+    from portcheck.checks.phones import read_numbers
+
+    numbers = pa.array(["+86 138 0013 8000", "0755-8888 6666", "13800138000", "+1 650 253 0000", "12",
+                        "+44 7700 900123", None, "020 7946 0018", "+86 0755 1234"])
+    regions = pa.array(["CN", "CN", "CN", None, "CN", None, "CN", "GB", None])
+    full = read_numbers(numbers, regions, stable=True)
+    lean = read_numbers(numbers, regions, stable=True, validity=False)
+    assert full["valid"].any() and not lean["valid"].any()
+    for key in ("decided", "parsed", "possible", "stable"):
+        assert np.array_equal(full[key], lean[key]), key
+    assert full["e164"].equals(lean["e164"]) and full["digits"].equals(lean["digits"])
