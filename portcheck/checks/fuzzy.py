@@ -271,7 +271,7 @@ def _group_hashes(prepared: dict[str, Any], group: str) -> list[tuple[np.ndarray
 
 def _shared_codes(values: pa.Array, hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Exact integer codes (equal iff the values are equal) for the values that *may* occur more than once:
-    (positions in ``values``, their codes, how many codes). A value whose hash bucket holds it alone occurs
+    (positions in ``values``, their codes, how many codes). A value alone in its hash bucket occurs
     once: it forms no block and is left out, which keeps the string encoding to the few repeated values."""
     import numpy as np
     import pyarrow as pa
