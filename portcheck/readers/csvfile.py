@@ -115,12 +115,20 @@ class _NotUtf8(Exception):
     pass
 
 
-def _count_byte(data: bytes, byte: int, chunk: int = 1 << 24) -> int:
-    """How many times ``byte`` occurs in ``data`` (numpy over 16 MB slices: no big temporary)."""
+def _count_byte(data: bytes, byte: int, chunk: int = 1 << 20) -> int:
+    """How many times ``byte`` occurs in ``data`` (numpy over 1 MB slices into one reused mask: no big
+    temporary, no fresh pages; twice as fast as ``bytes.count``)."""
     import numpy as np
 
     view = np.frombuffer(data, np.uint8)
-    return int(sum(np.count_nonzero(view[i:i + chunk] == byte) for i in range(0, len(view), chunk)))
+    mask = np.empty(min(chunk, len(view)), bool)
+    total = 0
+    for i in range(0, len(view), chunk):
+        part = view[i:i + chunk]
+        out = mask[:len(part)]
+        np.equal(part, byte, out=out)
+        total += int(np.count_nonzero(out))
+    return total
 
 
 def _stray_bytes(utf8: bytes, delimiter: str) -> list[str]:
