@@ -172,12 +172,26 @@ def _run_matrix(arr: pa.Array, run: np.ndarray, width: int) -> np.ndarray:
     return np.frombuffer(arr.buffers()[2], np.uint8)[start:start + width * len(run)].reshape(len(run), width)
 
 
+_BLOCK_ROWS = 1 << 15  # rows a layout is checked on at a time: the scratch matrices stay in the cache
+
+
 def _has_layout(m: np.ndarray, check: tuple[Any, Any, Any]) -> np.ndarray:
-    """Which rows of a byte matrix have a layout's form (:func:`_layout_check`)."""
+    """Which rows of a byte matrix have a layout's form (:func:`_layout_check`), checked block by block in
+    two reused scratch matrices (no temporaries the size of the column)."""
     import numpy as np
 
     low, span, choices = check
-    ok = _rows_all(np.subtract(m, low, dtype=np.uint8) <= span)
+    n, width = m.shape
+    ok = np.empty(n, bool)
+    rows = min(n, _BLOCK_ROWS)
+    diff = np.empty((rows, width), np.uint8)
+    within = np.empty((rows, width), bool)
+    for start in range(0, n, _BLOCK_ROWS):
+        block = m[start:start + _BLOCK_ROWS]
+        k = len(block)
+        np.subtract(block, low, out=diff[:k])  # uint8: below `low` wraps around above `span`
+        np.less_equal(diff[:k], span, out=within[:k])
+        ok[start:start + k] = _rows_all(within[:k])
     for pos, table in choices:
         ok &= table[m[:, pos]]
     return ok

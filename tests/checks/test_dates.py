@@ -133,3 +133,23 @@ def test_forms_found_in_place_equal_forms_found_on_copied_rows(seed):
     assert {k: v[0].tolist() for k, v in parts.items()} == {k: v[0].tolist() for k, v in copied_parts.items()}
     assert any(m is None for _, m in parts.values())  # read in place
     assert rules.instant_flags(arr).to_pylist() == oracle(arr, rules._INSTANT_SHAPE)
+
+
+def test_layouts_checked_block_by_block_give_the_same_rows(monkeypatch):
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from portcheck.profiles import convert
+
+    rng = random.Random(11)
+    forms = ["2024-03-01", "2024-03-01T10:00:00", "2024-03-01 10:00:00.123456+08:00", "2024-03-01T10:00:00Z",
+             "2024-3-1", "2024/03/01", "x024-03-01", "2024-03-01T10:00:00+0800", "", None]
+    arr = pa.array([rng.choice(forms) for _ in range(5000)], pa.string())
+    whole_mask, whole_parts = convert.iso_fixed(arr)
+    monkeypatch.setattr(convert, "_BLOCK_ROWS", 7)
+    for matrices in (True, False):
+        mask, parts = convert.iso_fixed(arr, matrices=matrices)
+        assert np.array_equal(mask, whole_mask)
+        assert {k: v[0].tolist() for k, v in parts.items()} == {k: v[0].tolist() for k, v in whole_parts.items()}
