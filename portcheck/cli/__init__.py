@@ -49,6 +49,23 @@ def _register() -> None:
 _register()
 
 
+def _leave(code: int) -> None:
+    """Exit with ``code``. When a worker thread is still running (an error or Ctrl-C on the other thread),
+    it may be inside native code (DuckDB, Arrow): finalising the interpreter under it can abort the process
+    ("terminate called …", exit -6) instead of exiting with the code. Then the streams are flushed and the
+    process leaves at once; whatever the run staged was removed before this point."""
+    import threading
+
+    if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns every expected failure into one sentence and an exit code.
 
@@ -67,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exception(err)
         for line in lines:
             click.echo(line, err=True)
-        sys.exit(code)
+        _leave(code)
 
     try:
         code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)

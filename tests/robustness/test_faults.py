@@ -122,3 +122,29 @@ def test_sigint_exits_130_and_removes_the_staging_folder(tmp_path):
     assert err.strip().splitlines()[-1] == "portcheck: interrupted", err
     assert "Traceback" not in err
     assert _leftovers(tmp_path) == []
+
+
+_WORKER_IN_DUCKDB = """
+import sys, threading, time, duckdb
+from portcheck.cli import _leave
+started = threading.Event()
+def work():
+    con = duckdb.connect()
+    started.set()
+    con.sql("SELECT count(*) FROM range(20000000000) t(i) WHERE i % 7 = 3").fetchall()
+threading.Thread(target=work, daemon=True).start()
+started.wait()
+time.sleep(0.5)  # inside the query
+print("leaving", flush=True)
+_leave(130)
+"""
+
+
+def test_leaving_while_a_worker_thread_is_inside_duckdb_keeps_the_exit_code():
+    # Finalising the interpreter under a daemon thread inside DuckDB aborts the process (exit -6,
+    # "terminate called …"); an interrupted or failed check must still exit with its own code.
+    proc = subprocess.run([sys.executable, "-c", _WORKER_IN_DUCKDB], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stdout.strip() == "leaving"
+    assert "terminate called" not in proc.stderr
