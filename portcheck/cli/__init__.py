@@ -49,14 +49,15 @@ def _register() -> None:
 _register()
 
 
-def _leave(code: int) -> None:
+def _leave(code: int, *, own_process: bool = True) -> None:
     """Exit with ``code``. When a worker thread is still running (an error or Ctrl-C on the other thread),
     it may be inside native code (DuckDB, Arrow): finalising the interpreter under it can abort the process
-    ("terminate called …", exit -6) instead of exiting with the code. Then the streams are flushed and the
-    process leaves at once; whatever the run staged was removed before this point."""
+    ("terminate called …", exit -6) instead of exiting with the code. Then, in a process of its own (the
+    ``portcheck`` command, not a caller's ``main(argv)``), the streams are flushed and the process leaves at
+    once; whatever the run staged was removed before this point."""
     import threading
 
-    if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+    if own_process and any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exception(err)
         for line in lines:
             click.echo(line, err=True)
-        _leave(code)
+        _leave(code, own_process=argv is None)
 
     try:
         code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)

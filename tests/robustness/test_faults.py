@@ -148,3 +148,23 @@ def test_leaving_while_a_worker_thread_is_inside_duckdb_keeps_the_exit_code():
     assert proc.returncode == 130, proc.stderr
     assert proc.stdout.strip() == "leaving"
     assert "terminate called" not in proc.stderr
+
+
+def test_a_callers_main_argv_raises_systemexit_even_with_a_thread_alive(tmp_path):
+    # Only the `portcheck` process itself leaves at once; a caller of main(argv) (tests, wrappers) gets
+    # SystemExit as before, whatever other threads it runs.
+    import threading
+
+    import pytest
+
+    from portcheck.cli import main
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, daemon=True)
+    worker.start()
+    try:
+        with pytest.raises(SystemExit) as exc:
+            main(["check", str(tmp_path / "no-such-export"), "--out", str(tmp_path / "r")])
+        assert exc.value.code == 2
+    finally:
+        stop.set()
