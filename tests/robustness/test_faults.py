@@ -143,8 +143,8 @@ _leave(130)
 def test_leaving_while_a_worker_thread_is_inside_duckdb_keeps_the_exit_code():
     # Finalising the interpreter under a daemon thread inside DuckDB aborts the process (exit -6,
     # "terminate called …"); an interrupted or failed check must still exit with its own code.
-    proc = subprocess.run([sys.executable, "-c", _WORKER_IN_DUCKDB], capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = subprocess.run([sys.executable, "-c", _WORKER_IN_DUCKDB], capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert proc.returncode == 130, proc.stderr
     assert proc.stdout.strip() == "leaving"
     assert "terminate called" not in proc.stderr
