@@ -152,4 +152,5 @@ def test_layouts_checked_block_by_block_give_the_same_rows(monkeypatch):
     for matrices in (True, False):
         mask, parts = convert.iso_fixed(arr, matrices=matrices)
         assert np.array_equal(mask, whole_mask)
-        assert {k: v[0].tolist() for k, v in parts.items()} == {k: v[0].tolist() for k, v in whole_parts.items()}
+        rows = {k: v[0].tolist() for k, v in parts.items()}
+        assert rows == {k: v[0].tolist() for k, v in whole_parts.items()}

@@ -75,8 +75,9 @@ def test_exact_duplicates_and_fuzzy_clusters_do_not_depend_on_the_hash(monkeypat
     rng = random.Random(3)
     names = ["王伟", "李娜", "Acme Ltd", "ACME Limited", "Foo GmbH"]
     rows = []
-    for i in range(400):
-        rows.append({"customer_id": f"C{rng.randrange(350)}", "name": rng.choice(names) + str(rng.randrange(3)),
+    for _ in range(400):
+        rows.append({"customer_id": f"C{rng.randrange(350)}",
+                     "name": rng.choice(names) + str(rng.randrange(3)),
                      "phone": f"+86 138 0000 {rng.randrange(30):04d}", "email": f"u{rng.randrange(40)}@x.cn",
                      "tax_id": None if rng.random() < 0.5 else f"T{rng.randrange(20)}"})
     table = pa.Table.from_pylist(rows)

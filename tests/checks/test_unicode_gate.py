@@ -22,7 +22,7 @@ def _covered(ranges: tuple[tuple[int, int], ...]) -> set[int]:
 def test_stored_table_covers_every_code_point_this_python_calls_unstable(form):
     stored = _covered(getattr(_unistable, f"{form}_RANGES"))
     missing = unstable_code_points(form) - stored
-    assert not missing, f"{len(missing)} code points missing, e.g. {sorted(missing)[:5]}: regenerate _unistable.py"
+    assert not missing, f"{len(missing)} missing, e.g. {sorted(missing)[:5]}: regenerate _unistable.py"
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFKC"])
