@@ -439,34 +439,41 @@ def _could_match(prepared: dict[str, Any], rules: dict[str, Any], r: np.ndarray,
     exact_alone = rules["name_kind"] == "company" and bool(rules.get("exact_name_alone"))
     names_sorted = name_codes[r]
     groups = []
+    span = len(r) + 64
     for g in rules.get("fields", []):
         kind = g["kind"]
         threshold = float(g.get("threshold", _DEFAULT_THRESHOLD.get(kind, 1.0)))
         equality = kind in _EQUALITY_KINDS and 0 < threshold <= 1 and (kind != "id" or threshold >= 1)
         if equality:
-            fields = [(h[r], has[r]) for h, has in _group_hashes(prepared, g["name"])]
+            hashed = _group_hashes(prepared, g["name"])
+            present = np.zeros(len(r), bool)
+            keys = []
+            for k, (h, has) in enumerate(hashed):
+                at = has[r]
+                present |= at
+                # an absent value gets a number of its own (row and field), so that equal keys mean two
+                # values with equal hashes; a sentinel meeting a real hash only keeps a pair for _score
+                keys.append(np.where(at, h[r], np.int64(-(1 << 62)) - (k * span + np.arange(len(r)))))
         else:  # a similarity decides: only whether there is a value matters here
-            fields = [(None, _has_value(a)[r]) for a in prepared["groups"][g["name"]]]
-        groups.append((fields, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
+            keys = []
+            present = np.zeros(len(r), bool)
+            for a in prepared["groups"][g["name"]]:
+                present |= _has_value(a)[r]
+        groups.append((keys, present, equality, bool(g.get("veto")), bool(g.get("corroborates", True))))
 
     def could(d: int) -> np.ndarray:
         m = len(r) - d
         agree = np.zeros(m, np.int64)
         veto = np.zeros(m, bool)
-        for fields, equality, is_veto, corroborates in groups:
-            left_has = np.zeros(m, bool)
-            right_has = np.zeros(m, bool)
-            for _, has in fields:
-                left_has |= has[:-d]
-                right_has |= has[d:]
-            present = left_has & right_has
+        for keys, has, equality, is_veto, corroborates in groups:
+            present = has[:-d] & has[d:]
             if equality:
                 # equal hashes of present values: equal values, or (rarely) a collision, which only keeps
                 # the pair for _score to judge
                 ok = np.zeros(m, bool)
-                for ha, pa_ in fields:
-                    for hb, pb in fields:
-                        ok |= (ha[:-d] == hb[d:]) & pa_[:-d] & pb[d:]
+                for ka in keys:
+                    for kb in keys:
+                        ok |= ka[:-d] == kb[d:]
                 if is_veto:
                     veto |= present & ~ok
                 if corroborates:
