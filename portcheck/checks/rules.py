@@ -442,17 +442,6 @@ def _real_day(year: Any, month: Any, day: Any) -> Any:
     return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
 
 
-@lru_cache(maxsize=1)
-def _two_digits() -> Any:
-    """Two ASCII digits read as one little-endian uint16 → their value (0-99), as uint8."""
-    import numpy as np
-
-    table = np.zeros(1 << 16, np.uint8)
-    tens, ones = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
-    table[(48 + tens) | ((48 + ones) << 8)] = tens * 10 + ones
-    return table
-
-
 def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
     """Whether each row of an :func:`~portcheck.profiles.convert.iso_fixed` byte matrix names a real day
     (and a time of day with hours up to 23, minutes up to 59, seconds up to 60, an offset up to 23:59):
@@ -460,7 +449,9 @@ def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
     integers."""
     import numpy as np
 
-    pairs = _two_digits()
+    from portcheck.profiles.convert import digit_pairs
+
+    pairs = digit_pairs("uint8")
 
     def two(i: int) -> Any:
         return pairs[m[:, i:i + 2].view(np.uint16)[:, 0]]

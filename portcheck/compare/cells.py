@@ -86,25 +86,19 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
-# Two ASCII digits read as one little-endian 16-bit number -> their value (0-99), anything else -> -1.
-_TWO_DIGITS: np.ndarray | None = None
-_ONE_DIGIT: np.ndarray | None = None
 _OFFSET_FORMS = ("", "Z", "hhmm", "hh:mm")
 _OFFSET_WIDTH = {"": 0, "Z": 1, "hhmm": 5, "hh:mm": 6}
 
 
 def _digit_tables() -> tuple[np.ndarray, np.ndarray]:
-    global _TWO_DIGITS, _ONE_DIGIT
+    """(two ASCII digits as one little-endian uint16 → 0-99, one ASCII digit → 0-9), anything else → -1."""
     import numpy as np
 
-    if _TWO_DIGITS is None:
-        one = np.full(256, -1, np.int8)
-        one[48:58] = np.arange(10)
-        two = np.full(65536, -1, np.int8)
-        lo, hi = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
-        two[(48 + lo) | ((48 + hi) << 8)] = lo * 10 + hi
-        _ONE_DIGIT, _TWO_DIGITS = one, two
-    return _TWO_DIGITS, _ONE_DIGIT
+    from portcheck.profiles.convert import digit_pairs
+
+    one = np.full(256, -1, np.int8)
+    one[48:58] = np.arange(10)
+    return digit_pairs("int8", -1), one
 
 
 def _iso_by_position(text: pa.Array, fields: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -266,17 +267,17 @@ def iso_fixed(arr: pa.Array, separators: bytes = b"T ", *,
     return mask, parts
 
 
-def _pair_table() -> np.ndarray:
-    """Two ASCII digits read as one little-endian uint16 → their value (``"07"`` → 7)."""
+@lru_cache(maxsize=4)
+def digit_pairs(dtype: str = "int64", other: int = 0) -> np.ndarray:
+    """Two ASCII digits read as one little-endian uint16 → their value (``"07"`` → 7); any other two bytes
+    → ``other``. One 64K table, read with ``table[m[:, i:i + 2].view(np.uint16)[:, 0]]``; shared by the
+    date-time readers of profiles, validity and the comparison. Do not write into it."""
     import numpy as np
 
-    table = np.zeros(1 << 16, np.int64)
+    table = np.full(1 << 16, other, dtype)
     tens, ones = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
     table[(48 + tens) | ((48 + ones) << 8)] = tens * 10 + ones
     return table
-
-
-_PAIRS: list[Any] = []
 
 
 def iso_numbers(m: np.ndarray, layout: tuple[int | None, str],
@@ -285,9 +286,7 @@ def iso_numbers(m: np.ndarray, layout: tuple[int | None, str],
     offset's sign, hours and minutes when written) of the byte matrices :func:`iso_fixed` gives."""
     import numpy as np
 
-    if not _PAIRS:
-        _PAIRS.append(_pair_table())
-    pairs = _PAIRS[0]
+    pairs = digit_pairs()
 
     def num(i: int, k: int = 2) -> np.ndarray:
         """The number the ``k`` digits from column ``i`` write (two at a time: a uint16 lookup)."""
