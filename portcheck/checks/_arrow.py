@@ -190,10 +190,10 @@ class Repeats:
     ``rows``: their positions, ascending; ``codes``: for each of those positions, the number of its value in
     order of first appearance (0 … k-1); ``first``: whether the position is its value's first;
     ``values``: the k repeated values in order of first appearance; ``distinct``: how many distinct
-    non-null values the array holds.
+    non-null values the array holds. ``hashed``: the values' :func:`hashes`, when the caller has them.
     """
 
-    def __init__(self, arr: pa.Array) -> None:
+    def __init__(self, arr: pa.Array, hashed: Any = None) -> None:
         import numpy as np
 
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
@@ -207,7 +207,11 @@ class Repeats:
             return
         present = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False)) if arr.null_count else None
         values = arr if present is None else arr.take(pa.array(present))
-        maybe = maybe_repeated(hashes([values])[0])
+        if hashed is None:
+            hashed = hashes([values])[0]
+        elif present is not None:
+            hashed = hashed[present]
+        maybe = maybe_repeated(hashed)
         if len(maybe):
             enc = pc.dictionary_encode(values.take(pa.array(maybe)))
             idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)

@@ -270,23 +270,13 @@ def _group_hashes(prepared: dict[str, Any], group: str) -> list[tuple[np.ndarray
 
 
 def _shared_codes(values: pa.Array, hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Exact integer codes (equal iff the values are equal) for the values that *may* occur more than once:
-    (positions in ``values``, their codes, how many codes). A value alone in its hash bucket occurs
-    once: it forms no block and is left out, which keeps the string encoding to the few repeated values."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """Exact integer codes (equal iff the values are equal) of the values that occur more than once:
+    (their positions in ``values``, their codes, how many codes). A value that occurs once forms no block
+    and is left out (:class:`~portcheck.checks._arrow.Repeats`, from the values' hashes)."""
+    from portcheck.checks._arrow import Repeats
 
-    from portcheck.checks._arrow import maybe_repeated
-
-    if len(values) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-    maybe = maybe_repeated(hashed)
-    if len(maybe) == 0:
-        return maybe, np.zeros(0, np.int64), 0
-    sub = values if len(maybe) == len(values) else values.take(pa.array(maybe))
-    enc = pc.dictionary_encode(sub.cast(pa.string()))
-    return maybe, enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(enc.dictionary)
+    found = Repeats(values, hashed)
+    return found.rows, found.codes, len(found.values)
 
 
 def _block_keys(prepared: dict[str, Any], spec: str) -> list[pa.Array]:
@@ -330,9 +320,9 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
             valid = [pc.is_valid(a).to_numpy(zero_copy_only=False) for a in arrays]
             values = pa.concat_arrays([a.cast(pa.string()).filter(pa.array(v)) for a, v in zip(arrays, valid,
                                                                                                 strict=True)])
-            hashes = np.concatenate([h[v] for (h, _), v in zip(hashed, valid, strict=True)])
+            value_hashes = np.concatenate([h[v] for (h, _), v in zip(hashed, valid, strict=True)])
             rids = np.concatenate([ids[v] for v in valid])
-            at, codes, count = _shared_codes(values, hashes)
+            at, codes, count = _shared_codes(values, value_hashes)
             code_parts.append(codes + offset)
             rid_parts.append(rids[at])
             offset += count

@@ -94,3 +94,22 @@ def test_exact_duplicates_and_fuzzy_clusters_do_not_depend_on_the_hash(monkeypat
     assert normal[0].keys > 0 and normal[1]
     monkeypatch.setattr(_arrow, "hashes", lambda arrays: [np.zeros(len(a), np.int64) for a in arrays])
     assert run() == normal
+
+
+def test_block_order_does_not_matter_group_blocks_before_name_blocks():
+    # Group blocks (tax_id, phone) before name blocks (prefix, tokens) once crashed: a local array shadowed
+    # the hash function. Blocks are a union: any order gives the same clusters.
+    from portcheck.canonical import CanonicalTable
+    from portcheck.checks.fuzzy import find_clusters, rules_for
+
+    rng = random.Random(8)
+    names = ["Acme Trading Ltd", "Acme Trading Limited", "北京星辰科技有限公司", "北京星辰科技公司", "Foo Bar GmbH"]
+    rows = [{"customer_id": f"C{i}", "name": rng.choice(names),
+             "phone": f"+86 10 8888 {rng.randrange(15):04d}", "tax_id": f"T{rng.randrange(40)}"}
+            for i in range(300)]
+    ct = CanonicalTable("customer", pa.Table.from_pylist(rows))
+    ct.region = "CN"
+    blocks = ["tax_id", "phone", "name_prefix:3", "name_tokens"]
+    first = find_clusters(ct, rules_for("customer", {"block_on": blocks}))
+    again = find_clusters(ct, rules_for("customer", {"block_on": blocks[::-1]}))
+    assert first and [(c.keys, c.matched_on) for c in first] == [(c.keys, c.matched_on) for c in again]
