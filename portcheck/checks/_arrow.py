@@ -1,4 +1,5 @@
-"""Small Arrow helpers shared by the checks: empty values, per-distinct-value Python functions."""
+"""Small Arrow helpers shared by the checks: empty values, per-distinct-value Python functions, memoised
+derived columns, and hash candidates for repeated values (DuckDB hashes confirmed exactly)."""
 
 from __future__ import annotations
 
@@ -107,7 +108,6 @@ def forget() -> None:
     """Drop every table's derived arrays."""
     with _LOCK:
         _MEMO.clear()
-        _ENCODED.clear()
         _REPEATS.clear()
 
 
@@ -115,25 +115,6 @@ def clean_column(table: pa.Table, name: str, null_tokens: Sequence[str] = ()) ->
     """:func:`clean` of a column (:func:`column_or_nulls`), computed once per table."""
     return memoized(table, ("clean", name, tuple(null_tokens)),
                     lambda: clean(column_or_nulls(table, name), null_tokens))
-
-
-_ENCODED: dict[int, tuple[weakref.ref, Any]] = {}
-
-
-def dictionary_encoded(arr: pa.Array) -> Any:
-    """``pc.dictionary_encode(arr)`` (one chunk), computed once per array object while it lives: duplicate
-    keys, uniqueness and fuzzy matching all group the same cleaned key column."""
-    key = id(arr)
-    with _LOCK:
-        entry = _ENCODED.get(key)
-        if entry is not None and entry[0]() is arr:
-            return entry[1]
-    enc = pc.dictionary_encode(arr)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    with _LOCK:
-        _ENCODED[key] = (weakref.ref(arr, lambda _ref, k=key: _ENCODED.pop(k, None)), enc)
-    return enc
 
 
 _DUCK: list[Any] = []  # one in-memory DuckDB database for hashing; each call takes a cursor of its own
