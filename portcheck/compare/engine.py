@@ -120,10 +120,6 @@ class ObjectComparison:
             self._dicts["export_pk_to_ref_pk"] = {e: r for r, e in self.pk_map.items()}
         return self._dicts["export_pk_to_ref_pk"]
 
-    @property
-    def paired_export_pks(self) -> set[str]:
-        return set(self.export_pk_to_ref_pk)
-
     def reference_keys_of(self, export_keys: list[str]) -> list[str | None]:
         """``export_pk_to_ref_pk.get(k)`` for each key, without building the dict for a million records."""
         import pyarrow as pa
