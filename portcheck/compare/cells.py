@@ -86,108 +86,31 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
-_OFFSET_FORMS = ("", "Z", "hhmm", "hh:mm")
-_OFFSET_WIDTH = {"": 0, "Z": 1, "hhmm": 5, "hh:mm": 6}
-
-
-def _digit_tables() -> tuple[np.ndarray, np.ndarray]:
-    """(two ASCII digits as one little-endian uint16 → 0-99, one ASCII digit → 0-9), anything else → -1."""
-    import numpy as np
-
-    from portcheck.profiles.convert import digit_pairs
-
-    one = np.full(256, -1, np.int8)
-    one[48:58] = np.arange(10)
-    return digit_pairs("int8", -1), one
-
-
 def _iso_by_position(text: pa.Array, fields: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Date-times written exactly ``YYYY-MM-DD[T ]hh:mm:ss``, then a fraction of 1-9 digits or none, then
-    ``Z``/``z``, ``±hhmm``, ``±hh:mm`` or nothing, read by position over the bytes (two digits at a time):
-    their year … microsecond (the fraction's first six digits) and offset in microseconds are written into
+    ``Z``/``z``, ``±hhmm``, ``±hh:mm`` or nothing, read by position over the bytes
+    (:func:`~portcheck.profiles.convert.iso_fixed` and ``iso_numbers``, as the profiles read them): their
+    year … microsecond (the fraction's first six digits) and offset in microseconds are written into
     ``fields`` at their rows. Returns (the rows read, those with an offset). Ranges are not checked."""
     import numpy as np
-    import pyarrow as pa
 
-    two, one = _digit_tables()
+    from portcheck.profiles.convert import iso_fixed, iso_numbers
+
     n = len(text)
     done, zoned = np.zeros(n, bool), np.zeros(n, bool)
-    if n == 0 or not pa.types.is_string(text.type) or text.buffers()[2] is None:
-        return done, zoned
-    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
-    lengths = np.diff(offsets)
-    if text.null_count:
-        lengths = np.where(np.asarray(text.is_valid().to_numpy(zero_copy_only=False), bool), lengths, -1)
-    widths = set(np.flatnonzero(np.bincount(np.clip(lengths, 0, 64))).tolist())  # layouts are < 64 bytes
-    for frac in range(10):
-        for tz in _OFFSET_FORMS:
-            width = 19 + (frac + 1 if frac else 0) + _OFFSET_WIDTH[tz]
-            if width not in widths:
-                continue
-            rows = np.flatnonzero((lengths == width) & ~done)
-            if not len(rows):
-                continue
-            sub = text if len(rows) == n else text.take(pa.array(rows))
-            so = np.frombuffer(sub.buffers()[1], np.int32)[sub.offset:sub.offset + len(sub) + 1]
-            m = np.frombuffer(sub.buffers()[2], np.uint8)[so[0]:so[-1]].reshape(len(rows), width)
-
-            def pair(pos: int, m: np.ndarray = m) -> np.ndarray:
-                return np.take(two, m[:, pos:pos + 2].view("<u2")[:, 0])
-
-            y1, y2, mo, d, h, mi, s = (pair(pos) for pos in (0, 2, 5, 8, 11, 14, 17))
-            bad = y1 | y2 | mo | d | h | mi | s  # negative when a pair is not two digits
-            ok = ((m[:, 4] == 45) & (m[:, 7] == 45) & ((m[:, 10] == 84) | (m[:, 10] == 32))
-                  & (m[:, 13] == 58) & (m[:, 16] == 58))
-            micro = np.zeros(len(rows), np.int64)
-            pos = 19
-            if frac:
-                ok &= (m[:, 19] == 46) | (m[:, 19] == 44)
-                used = min(frac, 6)
-                at = 20
-                while at + 2 <= 20 + used:
-                    v = pair(at)
-                    bad |= v
-                    micro = micro * 100 + v
-                    at += 2
-                if at < 20 + used:
-                    v = one[m[:, at]]
-                    bad |= v
-                    micro = micro * 10 + v
-                micro *= 10 ** (6 - used)
-                for at in range(20 + used, 20 + frac):  # digits past the microsecond: checked, not used
-                    bad |= one[m[:, at]]
-                pos = 20 + frac
-            off = None
-            if tz == "Z":
-                ok &= (m[:, pos] == 90) | (m[:, pos] == 122)
-            elif tz:
-                sign = m[:, pos]
-                ok &= (sign == 43) | (sign == 45)
-                oh = pair(pos + 1)
-                if tz == "hhmm":
-                    om = pair(pos + 3)
-                else:
-                    ok &= m[:, pos + 3] == 58
-                    om = pair(pos + 4)
-                bad |= oh | om
-                minutes = oh.astype(np.int64) * 60 + om.astype(np.int64)  # int8 alone would overflow
-                off = np.where(sign == 45, -1, 1) * minutes * 60_000_000
-            ok &= bad >= 0
-            if not ok.any():
-                continue
-            values = {"y": y1.astype(np.int64) * 100 + y2, "mo": mo, "d": d, "h": h, "mi": mi, "s": s,
-                      "micro": micro}
-            if off is not None:
-                values["off"] = off
-            if ok.all() and len(rows) == n:
-                for k, v in values.items():
-                    fields[k][:] = v
-            else:
-                rows = rows[ok]
-                for k, v in values.items():
-                    fields[k][rows] = v[ok]
-            done[rows] = True
-            zoned[rows] = tz != ""
+    _, parts = iso_fixed(text, b"T ")
+    for (frac, tz), (rows, m) in parts.items():
+        if frac is None:
+            continue  # a date alone: the general reading says it has no time
+        nums = iso_numbers(m, (frac, tz))
+        values = {"y": nums["year"], "mo": nums["month"], "d": nums["day"], "h": nums["hour"],
+                  "mi": nums["minute"], "s": nums["second"], "micro": nums["micro"]}
+        if "sign" in nums:
+            values["off"] = nums["sign"] * (nums["off_hour"] * 60 + nums["off_minute"]) * 60_000_000
+        for k, v in values.items():
+            fields[k][rows] = v
+        done[rows] = True
+        zoned[rows] = tz != ""
     return done, zoned
 
 
