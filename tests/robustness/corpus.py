@@ -822,24 +822,24 @@ def _symlink_dir_out(d: Path) -> list[str]:
     return check("export")
 
 
-def _yaml_bomb(d: Path) -> list[str]:
-    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+def _alias_bomb(width: int, names: str, value: str) -> str:
+    """YAML whose aliases expand to ``width ** (len(names) + 1)`` values (a "billion laughs")."""
+    lines = ["a: &a [" + ",".join([f'"{value}"'] * width) + "]"]
     prev = "a"
-    for name in "bcdefghi":
-        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    for name in names:
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * width) + "]")
         prev = name
-    write(d, "mapping.yaml", "\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_bomb(d: Path) -> list[str]:
+    write(d, "mapping.yaml", _alias_bomb(9, "bcdefghi", "lol"))
     write(d, "export/customer.csv", CUSTOMER_HEADER + CUSTOMER_ROWS)
     return check("export", "--mapping", "mapping.yaml")
 
 
 def _policy_bomb(d: Path) -> list[str]:
-    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
-    prev = "a"
-    for name in "bcdefghij":
-        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
-        prev = name
-    write(d, "policy.yaml", "\n".join(lines) + "\n")
+    write(d, "policy.yaml", _alias_bomb(10, "bcdefghij", "x"))
     write(d, "export/customer.csv", CUSTOMER_HEADER + CUSTOMER_ROWS)
     return check("export", "--policy", "policy.yaml")
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -71,33 +72,21 @@ def test_formulas_read_as_the_values_excel_saved_never_as_formula_text(trap):
     assert hits == []
 
 
+def _traced(log: Path, args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """``python ARGS`` under strace, logging the sockets, connections and opened files of every thread."""
+    return subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=socket,connect,open,openat", "-o", str(log),
+         sys.executable, *args],
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 def test_check_opens_no_socket_and_no_linked_file(trap, tmp_path):
     book, target, hits, _port = trap
     log = tmp_path / "strace.log"
-    proc = subprocess.run(
-        [
-            "strace",
-            "-f",
-            "-qq",
-            "-e",
-            "trace=socket,connect,open,openat",
-            "-o",
-            str(log),
-            sys.executable,
-            "-m",
-            "portcheck",
-            "check",
-            str(book.parent),
-            "--profile",
-            "canonical",
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _traced(log, ["-m", "portcheck", "check", str(book.parent), "--profile", "canonical",
+                         "--out", str(tmp_path / "out")], timeout=120)
     if "ptrace" in proc.stderr and "Operation not permitted" in proc.stderr:
         pytest.skip("ptrace is not permitted here")
     assert proc.returncode in (0, 1), proc.stderr
@@ -118,23 +107,7 @@ def test_the_harness_sees_a_process_that_does_open_the_link_and_connect(trap, tm
         f"import socket; open({str(target)!r}).read(); "
         f"socket.create_connection(('127.0.0.1', {port})).close()"
     )
-    proc = subprocess.run(
-        [
-            "strace",
-            "-f",
-            "-qq",
-            "-e",
-            "trace=socket,connect,open,openat",
-            "-o",
-            str(log),
-            sys.executable,
-            "-c",
-            code,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _traced(log, ["-c", code], timeout=60)
     assert proc.returncode == 0, proc.stderr
     calls = log.read_text()
     assert target.name in calls
