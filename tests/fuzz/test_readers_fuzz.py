@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from portcheck.errors import PortcheckError
 from portcheck.readers import ExportSource, ReadOptions, read_export
+from tests.robustness.corpus import small_xls
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("PORTCHECK_FUZZ_EXAMPLES", "400"))
@@ -48,19 +49,6 @@ def _xlsx() -> bytes:
     ws.append(["customer_id", "name", "amount", "created"])
     ws.append(["C1", "北京客户", 12.5, "2024-01-02"])
     ws.append(["C2", "=1+1", 3388926000000166021, None])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _xls() -> bytes:
-    import xlwt
-
-    wb = xlwt.Workbook()
-    ws = wb.add_sheet("Accounts")
-    for r, row in enumerate([["Id", "Name"], ["1", "Acme"], ["2", "客户"]]):
-        for c, v in enumerate(row):
-            ws.write(r, c, v)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -97,7 +85,7 @@ SEEDS: dict[str, tuple[str, bytes]] = {
     ),
     "jsonl": ("contacts.jsonl", b'{"id": 1, "email": "a@x"}\n{"id": 2, "tags": ["a", "b"]}\n'),
     "xlsx": ("book.xlsx", _xlsx()),
-    "xls": ("book.xls", _xls()),
+    "xls": ("book.xls", small_xls()),
     "zip": ("export.zip", _zip()),
 }
 SUFFIXES = [".csv", ".tsv", ".txt", ".json", ".jsonl", ".xlsx", ".xls", ".zip", ".dat"]

@@ -707,8 +707,8 @@ def _xlsx_bomb_lying(d: Path) -> list[str]:
     return check("bomb.xlsx")
 
 
-def _xls_cut_short(d: Path) -> list[str]:
-    """An .xls download cut off 180 bytes early (it made calamine panic before portcheck caught that)."""
+def small_xls() -> bytes:
+    """A three-row legacy .xls workbook (sheet "Accounts": Id, Name; one Chinese name)."""
     import xlwt
 
     wb = xlwt.Workbook()
@@ -718,7 +718,12 @@ def _xls_cut_short(d: Path) -> list[str]:
             ws.write(r, c, v)
     buf = io.BytesIO()
     wb.save(buf)
-    write(d, "book.xls", buf.getvalue()[:-180])
+    return buf.getvalue()
+
+
+def _xls_cut_short(d: Path) -> list[str]:
+    """An .xls download cut off 180 bytes early (it made calamine panic before portcheck caught that)."""
+    write(d, "book.xls", small_xls()[:-180])
     return check("book.xls")
 
 
