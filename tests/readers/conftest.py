@@ -38,3 +38,13 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(autouse=True, params=["read", "mapped"])
+def file_access(request, monkeypatch):
+    """Every reader test runs twice: with files read into memory, and with every delimited text file
+    mapped (large ones are, in real runs: ``readers.MAP_MIN``), so both paths give the same tables."""
+    import portcheck.readers as readers
+
+    monkeypatch.setattr(readers, "MAP_MIN", 1 if request.param == "mapped" else 1 << 62)
+    return request.param
