@@ -7,10 +7,15 @@ gets fresh pages the kernel must zero first: on the 1M-contact bench a quarter o
 ~0.1 GB there):
 
 - Arrow's mimalloc: ``MIMALLOC_PURGE_DELAY=-1`` (never purge), which must be set before pyarrow loads;
-- glibc malloc (numpy's arrays): big blocks from the heap rather than their own mappings, and the heap
-  not trimmed (``mallopt`` at run time).
+- glibc malloc (numpy's arrays): big blocks from the heap rather than their own mappings, the heap not
+  trimmed, and one arena for all threads (``mallopt`` at run time). A second thread's arena is made of
+  64 MB heaps, so its larger arrays got mappings of their own, unmapped when freed and zeroed again when
+  the next one came: 0.7 GB of such churn per 1M-contact run;
+- OpenBLAS (loaded with numpy) without its thread pool, which portcheck never uses but which spins.
 
-``PORTCHECK_ALLOCATOR=default`` leaves both as they are. Values a user set in the environment win.
+DuckDB's idle threads trim glibc's heap on their own: see ``checks._arrow.start_duckdb``.
+
+``PORTCHECK_ALLOCATOR=default`` leaves all of them as they are. Values a user set in the environment win.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sys
 
 _MMAP_THRESHOLD = 512 << 20  # blocks below this come from the heap (glibc's default grows to 32 MB)
 _TRIM_THRESHOLD = 1 << 30
+_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def tune_for_batch() -> bool:
@@ -29,6 +35,9 @@ def tune_for_batch() -> bool:
     changed = False
     if "pyarrow" not in sys.modules and "MIMALLOC_PURGE_DELAY" not in os.environ:
         os.environ["MIMALLOC_PURGE_DELAY"] = "-1"
+        changed = True
+    if "numpy" not in sys.modules and not any(k in os.environ for k in _BLAS_THREAD_VARS):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"  # portcheck does no float linear algebra: no spinning pool
         changed = True
     if sys.platform.startswith("linux") and not any(k.startswith("MALLOC_") for k in os.environ) \
             and "GLIBC_TUNABLES" not in os.environ:
@@ -45,5 +54,6 @@ def _glibc_mallopt() -> bool:
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # not glibc (musl, …): nothing to tune
         return False
-    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
-    return bool(mallopt(m_mmap_threshold, _MMAP_THRESHOLD)) & bool(mallopt(m_trim_threshold, _TRIM_THRESHOLD))
+    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8  # <malloc.h>
+    settings = ((m_mmap_threshold, _MMAP_THRESHOLD), (m_trim_threshold, _TRIM_THRESHOLD), (m_arena_max, 1))
+    return all([bool(mallopt(option, value)) for option, value in settings])

@@ -14,13 +14,15 @@ import json, os, sys
 from portcheck.allocator import tune_for_batch
 changed = tune_for_batch()
 import pyarrow  # loads mimalloc after the setting
-print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY")}))
+print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY"),
+                  "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
 """
+BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _probe(**env: str) -> dict:
-    full = {k: v for k, v in os.environ.items()
-            if k not in ("MIMALLOC_PURGE_DELAY", "PORTCHECK_ALLOCATOR") and not k.startswith("MALLOC_")}
+    unset = ("MIMALLOC_PURGE_DELAY", "PORTCHECK_ALLOCATOR", *BLAS_VARS)
+    full = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("MALLOC_")}
     full.update(env)
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=full, check=True)
     return json.loads(out.stdout)
@@ -28,17 +30,17 @@ def _probe(**env: str) -> dict:
 
 def test_tuned_by_default():
     got = _probe()
-    assert got == {"changed": True, "purge": "-1"}
+    assert got == {"changed": True, "purge": "-1", "blas": "1"}
 
 
 def test_default_allocators_when_asked():
-    assert _probe(PORTCHECK_ALLOCATOR="default") == {"changed": False, "purge": None}
+    assert _probe(PORTCHECK_ALLOCATOR="default") == {"changed": False, "purge": None, "blas": None}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")
 def test_a_users_setting_wins():
-    got = _probe(MIMALLOC_PURGE_DELAY="10", MALLOC_ARENA_MAX="2")
-    assert got == {"changed": False, "purge": "10"}
+    got = _probe(MIMALLOC_PURGE_DELAY="10", MALLOC_ARENA_MAX="2", OMP_NUM_THREADS="3")
+    assert got == {"changed": False, "purge": "10", "blas": None}
 
 
 def test_check_command_runs_with_tuned_allocators(tmp_path):
@@ -53,3 +55,56 @@ def test_check_command_runs_with_tuned_allocators(tmp_path):
                           capture_output=True, text=True, env=env, cwd=REPO)
     assert proc.returncode in (0, 1), proc.stderr
     assert json.loads((tmp_path / "r" / "report.json").read_text())["verdict"] in ("pass", "fail")
+
+
+REUSE = """
+import json, resource, threading
+from portcheck.allocator import tune_for_batch
+tune_for_batch()
+import numpy as np
+
+faults = []
+
+def work():  # a second thread's large arrays, freed and made again (as the checks' second thread does)
+    for _ in range(4):
+        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        a = np.ones(96 << 20, np.uint8)
+        faults.append(resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before)
+        del a
+
+t = threading.Thread(target=work)
+t.start()
+t.join()
+print(json.dumps(faults))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")
+@pytest.mark.parametrize("setting", ["tuned", "default"])
+def test_a_second_threads_freed_arrays_are_reused(setting):
+    """96 MB does not fit a thread arena's 64 MB heaps: untuned glibc maps and unmaps it every time, so each
+    new array faults in (and the kernel zeroes) fresh pages; tuned, the freed block is reused."""
+    env = {k: v for k, v in os.environ.items() if k != "PORTCHECK_ALLOCATOR" and not k.startswith("MALLOC_")}
+    if setting == "default":
+        env["PORTCHECK_ALLOCATOR"] = "default"
+    out = subprocess.run([sys.executable, "-c", REUSE], capture_output=True, text=True, env=env, check=True)
+    faults = json.loads(out.stdout)
+    first, later = faults[0], max(faults[1:])
+    assert first > 40  # the first array is fresh memory either way (48+ huge pages or 24k small ones)
+    if setting == "tuned":
+        assert later < first / 10, faults
+    else:
+        assert later > first / 2, faults
+
+
+def test_the_checks_duckdb_runs_no_threads_of_its_own():
+    """DuckDB's idle threads trim glibc's heap (malloc_trim): the shared database has none."""
+    from portcheck.checks._arrow import duck_cursor
+
+    cur = duck_cursor()
+    try:
+        threads, async_threads = cur.execute(
+            "SELECT current_setting('threads'), current_setting('async_threads')").fetchone()
+    finally:
+        cur.close()
+    assert (int(threads), int(async_threads)) == (1, 0)
