@@ -264,6 +264,9 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     masker = make_masker(opts.show_values, opts.mask_dir)
     folder = ReportFolder(opts.out, force=opts.force)  # refuse early, before reading gigabytes
     try:
+        from portcheck.checks._arrow import start_duckdb
+
+        start_duckdb()  # before the reads, whose freed buffers its start would give back to the kernel
         read_opts = opts.read_options or ReadOptions(encoding=opts.encoding, password=opts.password)
         # The reference shares the export's limits, encoding and password, not its layout hints.
         from dataclasses import replace
