@@ -10,13 +10,15 @@ import sys
 import pytest
 
 PROBE = """
-import json, os, sys
+import ctypes, json, os, sys
 from portcheck.allocator import tune_for_batch
 changed = tune_for_batch()
 import pyarrow  # loads mimalloc after the setting
+thp_off = bool(ctypes.CDLL(None).prctl(42, 0, 0, 0, 0)) if sys.platform.startswith("linux") else None
 print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY"),
-                  "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
+                  "blas": os.environ.get("OPENBLAS_NUM_THREADS"), "thp_off": thp_off}))
 """
+LINUX = sys.platform.startswith("linux") or None  # PR_GET_THP_DISABLE: 1 when huge pages are off
 BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -30,17 +32,18 @@ def _probe(**env: str) -> dict:
 
 def test_tuned_by_default():
     got = _probe()
-    assert got == {"changed": True, "purge": "-1", "blas": "1"}
+    assert got == {"changed": True, "purge": "-1", "blas": "1", "thp_off": LINUX}
 
 
 def test_default_allocators_when_asked():
-    assert _probe(PORTCHECK_ALLOCATOR="default") == {"changed": False, "purge": None, "blas": None}
+    got = _probe(PORTCHECK_ALLOCATOR="default")
+    assert got == {"changed": False, "purge": None, "blas": None, "thp_off": LINUX and False}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")
 def test_a_users_setting_wins():
     got = _probe(MIMALLOC_PURGE_DELAY="10", MALLOC_ARENA_MAX="2", OMP_NUM_THREADS="3")
-    assert got == {"changed": False, "purge": "10", "blas": None}
+    assert {k: got[k] for k in ("purge", "blas")} == {"purge": "10", "blas": None}
 
 
 def test_check_command_runs_with_tuned_allocators(tmp_path):
