@@ -1,4 +1,5 @@
-"""Memory allocators tuned for one large batch run (``portcheck check`` calls :func:`tune_for_batch`).
+"""Memory allocators tuned for one large batch run: the ``portcheck check`` command (in a process of its
+own, not a caller's ``main(argv)``) calls :func:`tune_for_batch`.
 
 A check allocates and frees gigabytes in buffers of megabytes (columns, their cleaned copies, masks). By
 default both allocators give freed memory back to the kernel within milliseconds, so the next buffer

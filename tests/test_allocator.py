@@ -11,10 +11,13 @@ import pytest
 
 PROBE = """
 import ctypes, json, os, sys
+linux = sys.platform.startswith("linux")
+if linux:  # start with huge pages allowed: the setting is inherited, and the test process may have it off
+    ctypes.CDLL(None).prctl(41, 0, 0, 0, 0)
 from portcheck.allocator import tune_for_batch
 changed = tune_for_batch()
 import pyarrow  # loads mimalloc after the setting
-thp_off = bool(ctypes.CDLL(None).prctl(42, 0, 0, 0, 0)) if sys.platform.startswith("linux") else None
+thp_off = bool(ctypes.CDLL(None).prctl(42, 0, 0, 0, 0)) if linux else None
 print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY"),
                   "blas": os.environ.get("OPENBLAS_NUM_THREADS"), "thp_off": thp_off}))
 """

@@ -55,3 +55,15 @@ def test_the_probe_sees_pyarrow_once_a_command_reads_a_table(tmp_path):
     result = _loaded("inspect", "--json", str(tmp_path / "a.csv"))
     assert result["code"] in (0, None)
     assert "pyarrow" in result["heavy"]
+
+
+@pytest.mark.parametrize("engine,pandas_loaded", [("fast", False), ("gx", True)])
+def test_a_fast_check_never_imports_pandas(tmp_path, engine, pandas_loaded):
+    """pyarrow would import pandas (0.2 s) on its first list or numpy array; a fast-engine check in its own
+    process keeps it out, and the GX engine, which needs it, still gets it."""
+    demo = REPO / "fixtures" / "demo"
+    result = _loaded("check", str(demo / "export"), "--reference", str(demo / "reference"), "-q",
+                     "--engine", engine, "--out", str(tmp_path / "r"))
+    assert result["code"] in (0, 1)
+    assert ("pandas" in result["heavy"]) is pandas_loaded
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["verdict"] in ("pass", "fail")

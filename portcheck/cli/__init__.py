@@ -49,6 +49,20 @@ def _register() -> None:
 _register()
 
 
+def interrupted(err: BaseException) -> bool:
+    """Whether ``err`` is Ctrl-C. Arriving while DuckDB runs a query on this thread, it ends the query with
+    ``RuntimeError('Query interrupted')`` (or ``duckdb.InterruptException``) instead of KeyboardInterrupt."""
+    if isinstance(err, KeyboardInterrupt):
+        return True
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(err, getattr(duckdb, "InterruptException", ())):
+        return True
+    return type(err) is RuntimeError and str(err) == "Query interrupted"
+
+
+OWN_PROCESS = False  # main() runs as the `portcheck` command (a process of its own), not as main(argv)
+
+
 def _leave(code: int, *, own_process: bool = True) -> None:
     """Exit with ``code``. When a worker thread is still running (an error or Ctrl-C on the other thread),
     it may be inside native code (DuckDB, Arrow): finalising the interpreter under it can abort the process
@@ -87,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(line, err=True)
         _leave(code, own_process=argv is None)
 
+    global OWN_PROCESS
+    OWN_PROCESS = argv is None
     try:
         code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)
     except PortcheckError as err:
@@ -103,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
             f"portcheck: the input is too large or too deeply nested to process ({type(err).__name__})",
             "hint: split the export into smaller files, or raise the limits (see --help)"], err)
     except Exception as err:  # an unexpected bug: one sentence, the traceback only with --debug
+        if interrupted(err):
+            fail(EXIT_INTERRUPTED, ["portcheck: interrupted"], err if debug else None)
         fail(EXIT_UNUSABLE, [f"portcheck: internal error ({type(err).__name__}: {err})",
                              "hint: run again with --debug and report the traceback; no report was written"], err)
     sys.exit(code if isinstance(code, int) else 0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -53,9 +55,12 @@ def check_command(export: str, **kw: object) -> None:
     Writes report.json, report.html and per-object CSV files into --out, prints a summary, and exits
     0 when the export is accepted, 1 when it is not, 2 when an input cannot be used.
     """
-    from portcheck.allocator import tune_for_batch
+    from portcheck import cli
 
-    tune_for_batch()  # before pyarrow loads
+    if cli.OWN_PROCESS:  # the process is the check's alone: not a caller's, which keeps its own settings
+        from portcheck.allocator import tune_for_batch
+
+        tune_for_batch()  # before pyarrow loads
     from portcheck.run import CheckOptions, run_check
 
     quiet = bool(kw.pop("quiet"))
@@ -83,7 +88,8 @@ def check_command(export: str, **kw: object) -> None:
     _validate(opts)
     timer = _StageTimer() if os.environ.get("PORTCHECK_STAGE_TIMES") else None
     progress = timer or (None if quiet or not sys.stderr.isatty() else (lambda m: _echo_err(f"… {m}")))
-    result = run_check(opts, progress=progress)
+    with _without_pandas(cli.OWN_PROCESS and opts.engine != "gx"):
+        result = run_check(opts, progress=progress)
     if timer:
         timer("done")
     detection = result.report.get("detection") or {}
@@ -95,6 +101,30 @@ def check_command(export: str, **kw: object) -> None:
     click.echo(_summary(result.report, opts.lang, quiet))
     click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))
     sys.exit(result.exit_code)
+
+
+@contextlib.contextmanager
+def _without_pandas(active: bool) -> Iterator[None]:
+    """While a fast-engine check runs in the ``portcheck`` process, ``import pandas`` fails. pyarrow imports
+    pandas the first time it is handed a list or a numpy array, only to learn that it is not a pandas
+    object: 0.2 s of CPU (and both reading threads waiting on the import lock) for a library the fast
+    engine never uses. pyarrow then takes pandas as absent for that test, for the rest of the process: so
+    not in a caller's process (``main(argv)``), whose later pandas objects pyarrow must still know."""
+    if not active or "pandas" in sys.modules:
+        yield
+        return
+    blocker = _PandasBlocker()
+    sys.meta_path.insert(0, blocker)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(blocker)
+
+
+class _PandasBlocker:
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ImportError("pandas is not used by a fast-engine check")
 
 
 class _StageTimer:

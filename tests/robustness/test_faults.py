@@ -168,3 +168,37 @@ def test_a_callers_main_argv_raises_systemexit_even_with_a_thread_alive(tmp_path
         assert exc.value.code == 2
     finally:
         stop.set()
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signals")
+def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while DuckDB runs a query on the main thread ends the query with RuntimeError('Query
+    interrupted'), not KeyboardInterrupt: portcheck still says "interrupted" and exits 130."""
+    import threading
+
+    from portcheck import cli
+    from portcheck.checks._arrow import duck_cursor
+
+    cur = duck_cursor()
+    timer = threading.Timer(0.3, lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(BaseException) as caught:
+            cur.execute("SELECT sum(hash(i::VARCHAR)) FROM range(2000000000) t(i)").fetchall()
+    finally:
+        timer.cancel()
+        cur.close()
+    assert cli.interrupted(caught.value), repr(caught.value)
+    assert not cli.interrupted(RuntimeError("something else"))
+
+    import portcheck.run
+
+    def interrupted_run(*_a, **_k):
+        raise caught.value
+
+    monkeypatch.setattr(portcheck.run, "run_check", interrupted_run)
+    demo = REPO / "fixtures" / "demo"
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["check", str(demo / "export"), "--out", str(tmp_path / "r"), "-q"])
+    assert ended.value.code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "portcheck: interrupted"
