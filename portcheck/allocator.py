@@ -12,12 +12,11 @@ gets fresh pages the kernel must zero first: on the 1M-contact bench a quarter o
   trimmed, and one arena for all threads (``mallopt`` at run time). A second thread's arena is made of
   64 MB heaps, so its larger arrays got mappings of their own, unmapped when freed and zeroed again when
   the next one came: 0.7 GB of such churn per 1M-contact run;
-- OpenBLAS (loaded with numpy) without its thread pool, which portcheck never uses but which spins;
-- no transparent huge pages for this process (``prctl(PR_SET_THP_DISABLE)``, Linux). mimalloc's arena
-  and numpy's large arrays ask for them; each first touch then zeroes 2 MB at once, and when the kernel
-  has no free 2 MB block at hand it compacts memory first, in the faulting thread. On the 1M-contact
-  bench that made system time swing between 1.2 and 4 s from run to run; with small pages it stays at
-  1.2-1.5 s (user time unchanged).
+- OpenBLAS (loaded with numpy) without its thread pool, which portcheck never uses but which spins.
+
+Transparent huge pages are left to the system. Turning them off for the process (``PR_SET_THP_DISABLE``)
+steadied the 1M-contact bench (system time 1.3 s instead of 1.2-4.5 s, when the kernel compacts memory
+to find 2 MB blocks) but made the 3M run 30 % slower (4 KB faults on 6 GB): measured, and not done.
 
 DuckDB's idle threads trim glibc's heap on their own: see ``checks._arrow.start_duckdb``.
 
@@ -48,21 +47,7 @@ def tune_for_batch() -> bool:
     if sys.platform.startswith("linux") and not any(k.startswith("MALLOC_") for k in os.environ) \
             and "GLIBC_TUNABLES" not in os.environ:
         changed |= _glibc_mallopt()
-    if sys.platform.startswith("linux"):
-        changed |= _no_huge_pages()
     return changed
-
-
-def _no_huge_pages() -> bool:
-    import ctypes
-    import ctypes.util
-
-    pr_set_thp_disable = 41  # <linux/prctl.h>, Linux 3.15+
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(pr_set_thp_disable, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 def _glibc_mallopt() -> bool:

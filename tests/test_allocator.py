@@ -10,18 +10,13 @@ import sys
 import pytest
 
 PROBE = """
-import ctypes, json, os, sys
-linux = sys.platform.startswith("linux")
-if linux:  # start with huge pages allowed: the setting is inherited, and the test process may have it off
-    ctypes.CDLL(None).prctl(41, 0, 0, 0, 0)
+import json, os, sys
 from portcheck.allocator import tune_for_batch
 changed = tune_for_batch()
 import pyarrow  # loads mimalloc after the setting
-thp_off = bool(ctypes.CDLL(None).prctl(42, 0, 0, 0, 0)) if linux else None
 print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY"),
-                  "blas": os.environ.get("OPENBLAS_NUM_THREADS"), "thp_off": thp_off}))
+                  "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
 """
-LINUX = sys.platform.startswith("linux") or None  # PR_GET_THP_DISABLE: 1 when huge pages are off
 BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -35,12 +30,12 @@ def _probe(**env: str) -> dict:
 
 def test_tuned_by_default():
     got = _probe()
-    assert got == {"changed": True, "purge": "-1", "blas": "1", "thp_off": LINUX}
+    assert got == {"changed": True, "purge": "-1", "blas": "1"}
 
 
 def test_default_allocators_when_asked():
     got = _probe(PORTCHECK_ALLOCATOR="default")
-    assert got == {"changed": False, "purge": None, "blas": None, "thp_off": LINUX and False}
+    assert got == {"changed": False, "purge": None, "blas": None}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")
