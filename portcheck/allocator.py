@@ -7,16 +7,19 @@ gets fresh pages the kernel must zero first: on the 1M-contact bench a quarter o
 ``clear_page`` in the kernel. Keeping freed memory for reuse removes most of that (peak RSS grows by
 ~0.1 GB there):
 
-- Arrow's mimalloc: ``MIMALLOC_PURGE_DELAY=-1`` (never purge), which must be set before pyarrow loads;
+- Arrow's mimalloc: ``MIMALLOC_PURGE_DELAY=-1`` (never purge) and ``MIMALLOC_ALLOW_THP=0`` (its arena on
+  small pages), which must be set before pyarrow loads;
 - glibc malloc (numpy's arrays): big blocks from the heap rather than their own mappings, the heap not
   trimmed, and one arena for all threads (``mallopt`` at run time). A second thread's arena is made of
   64 MB heaps, so its larger arrays got mappings of their own, unmapped when freed and zeroed again when
   the next one came: 0.7 GB of such churn per 1M-contact run;
 - OpenBLAS (loaded with numpy) without its thread pool, which portcheck never uses but which spins.
 
-Transparent huge pages are left to the system. Turning them off for the process (``PR_SET_THP_DISABLE``)
-steadied the 1M-contact bench (system time 1.3 s instead of 1.2-4.5 s, when the kernel compacts memory
-to find 2 MB blocks) but made the 3M run 30 % slower (4 KB faults on 6 GB): measured, and not done.
+Huge pages: mimalloc asks for them on its whole 1 GB arena; each first touch then zeroes 2 MB, and when the
+kernel has no free 2 MB block at hand it compacts memory first, in the faulting thread. Without them for
+Arrow's buffers, the 1M-contact bench's system time is 1.1-1.3 s instead of 1.5-2.5 s (wall -0.2 s),
+and the 3M run is unchanged (17.3 vs 16.8 s). numpy's large arrays keep them. Turning them off for the
+whole process (``PR_SET_THP_DISABLE``) also steadied 1M but made 3M 30 % slower (6 GB of 4 KB faults).
 
 DuckDB's idle threads trim glibc's heap on their own: see ``checks._arrow.start_duckdb``.
 
@@ -38,9 +41,11 @@ def tune_for_batch() -> bool:
     if os.environ.get("PORTCHECK_ALLOCATOR", "").lower() == "default":
         return False
     changed = False
-    if "pyarrow" not in sys.modules and "MIMALLOC_PURGE_DELAY" not in os.environ:
-        os.environ["MIMALLOC_PURGE_DELAY"] = "-1"
-        changed = True
+    if "pyarrow" not in sys.modules:
+        for name, value in (("MIMALLOC_PURGE_DELAY", "-1"), ("MIMALLOC_ALLOW_THP", "0")):
+            if name not in os.environ:
+                os.environ[name] = value
+                changed = True
     if "numpy" not in sys.modules and not any(k in os.environ for k in _BLAS_THREAD_VARS):
         os.environ["OPENBLAS_NUM_THREADS"] = "1"  # portcheck does no float linear algebra: no spinning pool
         changed = True

@@ -14,14 +14,15 @@ import json, os, sys
 from portcheck.allocator import tune_for_batch
 changed = tune_for_batch()
 import pyarrow  # loads mimalloc after the setting
-print(json.dumps({"changed": changed, "purge": os.environ.get("MIMALLOC_PURGE_DELAY"),
-                  "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
+env = os.environ
+print(json.dumps({"changed": changed, "purge": env.get("MIMALLOC_PURGE_DELAY"),
+                  "thp": env.get("MIMALLOC_ALLOW_THP"), "blas": env.get("OPENBLAS_NUM_THREADS")}))
 """
 BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _probe(**env: str) -> dict:
-    unset = ("MIMALLOC_PURGE_DELAY", "PORTCHECK_ALLOCATOR", *BLAS_VARS)
+    unset = ("MIMALLOC_PURGE_DELAY", "MIMALLOC_ALLOW_THP", "PORTCHECK_ALLOCATOR", *BLAS_VARS)
     full = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("MALLOC_")}
     full.update(env)
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=full, check=True)
@@ -30,18 +31,18 @@ def _probe(**env: str) -> dict:
 
 def test_tuned_by_default():
     got = _probe()
-    assert got == {"changed": True, "purge": "-1", "blas": "1"}
+    assert got == {"changed": True, "purge": "-1", "thp": "0", "blas": "1"}
 
 
 def test_default_allocators_when_asked():
     got = _probe(PORTCHECK_ALLOCATOR="default")
-    assert got == {"changed": False, "purge": None, "blas": None}
+    assert got == {"changed": False, "purge": None, "thp": None, "blas": None}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")
 def test_a_users_setting_wins():
-    got = _probe(MIMALLOC_PURGE_DELAY="10", MALLOC_ARENA_MAX="2", OMP_NUM_THREADS="3")
-    assert {k: got[k] for k in ("purge", "blas")} == {"purge": "10", "blas": None}
+    got = _probe(MIMALLOC_PURGE_DELAY="10", MIMALLOC_ALLOW_THP="1", MALLOC_ARENA_MAX="2", OMP_NUM_THREADS="3")
+    assert got == {"changed": False, "purge": "10", "thp": "1", "blas": None}
 
 
 def test_check_command_runs_with_tuned_allocators(tmp_path):

@@ -171,14 +171,21 @@ def hashes(arrays: Sequence[pa.Array]) -> list[Any]:
 def maybe_repeated(hashed: Any) -> Any:
     """Positions whose hash may be shared with another position (a superset of the values that repeat:
     a value alone in its hash bucket occurs once). About one in eight buckets is used, so few unique
-    values are let through."""
+    values are let through.
+
+    The shared buckets are found by sorting the bucket numbers, not by counting into a table of 2**bits
+    integers: that table (64-128 MB for a million values) was written at random, and in a long run's
+    reused heap, made of small pages, each write missed the TLB (3-4x slower than in a fresh process)."""
     import numpy as np
 
     if len(hashed) == 0:
         return np.zeros(0, np.int64)
     bits = min(24, max(10, int(len(hashed)).bit_length() + 3))
-    bucket = (hashed.view(np.uint64) >> np.uint64(64 - bits)).astype(np.intp)
-    return np.flatnonzero((np.bincount(bucket, minlength=1 << bits) >= 2)[bucket])
+    bucket = (hashed.view(np.uint64) >> np.uint64(64 - bits)).astype(np.uint32)
+    ordered = np.sort(bucket)
+    shared = np.zeros(1 << bits, bool)
+    shared[ordered[1:][ordered[1:] == ordered[:-1]]] = True
+    return np.flatnonzero(shared[bucket])
 
 
 class Repeats:

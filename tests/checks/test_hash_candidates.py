@@ -67,6 +67,19 @@ def test_maybe_repeated_never_misses_a_repeat():
     assert len(got) < 0.2 * len(h)  # and lets few unique values through
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 70_000])
+def test_maybe_repeated_is_every_position_of_a_shared_bucket(n):
+    """The sort-based finder gives exactly the positions a bucket count of two or more would give."""
+    rng = np.random.default_rng(n)
+    h = rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)
+    if n > 10:
+        h[: n // 10] = h[n // 10 : 2 * (n // 10)]
+    bits = min(24, max(10, int(n).bit_length() + 3))
+    bucket = (h.view(np.uint64) >> np.uint64(64 - bits)).astype(np.intp)
+    counted = np.flatnonzero((np.bincount(bucket, minlength=1 << bits) >= 2)[bucket]) if n else []
+    assert maybe_repeated(h).tolist() == list(counted)
+
+
 def test_exact_duplicates_and_fuzzy_clusters_do_not_depend_on_the_hash(monkeypatch):
     from portcheck.canonical import CanonicalTable
     from portcheck.checks.duplicates import exact_duplicates
