@@ -31,7 +31,7 @@ from portcheck.schema import DATE, INSTANT, OBJECTS, load_schema
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-    from portcheck.canonical import CanonicalDataset
+    from portcheck.canonical import CanonicalDataset, RowSources
     from portcheck.readers.interface import ExportSource, RawTable
 
 # The names of these objects' "display name" fields, for links by name.
@@ -535,13 +535,16 @@ def _declared(raws: list[RawTable], rows_read: int) -> dict[str, int] | None:
     return {"declared": int(declared), "read": int(read)}
 
 
-def _repeated(table: pa.Table, key: str, row_sources: list[str]) -> int:
+def _repeated(table: pa.Table, key: str, row_sources: RowSources) -> int:
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if key not in table.column_names or len(set(row_sources)) < 2:
+    if key not in table.column_names or len(row_sources.names()) < 2:
         return 0
-    t = pa.table({"k": table.column(key), "s": pa.array(row_sources, pa.string())})
+    number = {name: i for i, name in enumerate(row_sources.names())}
+    source = np.repeat([number[name] for name, _ in row_sources.runs], [n for _, n in row_sources.runs])
+    t = pa.table({"k": table.column(key), "s": pa.array(source)})
     t = t.filter(pc.is_valid(t.column("k")))
     g = t.group_by("k", use_threads=False).aggregate([("s", "count_distinct")])
     return int(pc.sum(pc.cast(pc.greater(g.column("s_count_distinct"), 1), pa.int64())).as_py() or 0)
@@ -552,7 +555,7 @@ def apply_profile(source: ExportSource, profile: Profile, *, timezone: str | Non
                   detection: dict | None = None) -> CanonicalDataset:
     """Map an export's raw tables to canonical tables with ``profile``."""
 
-    from portcheck.canonical import CanonicalDataset, CanonicalTable, InventoryEntry
+    from portcheck.canonical import CanonicalDataset, CanonicalTable, InventoryEntry, RowSources
 
     schema = load_schema()
     plan = make_plan(source, profile)
@@ -583,7 +586,7 @@ def apply_profile(source: ExportSource, profile: Profile, *, timezone: str | Non
         if not parts:
             continue
         table = _concat([p.table for p in parts])
-        row_sources = [p.source for p in parts for _ in range(p.table.num_rows)]
+        row_sources = RowSources([(p.source, p.table.num_rows) for p in parts])
         if table.num_columns == 0:
             table = _no_columns(len(row_sources))
         table = _convert_object(table, spec, profile)
