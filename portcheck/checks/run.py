@@ -70,9 +70,11 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
         import threading
 
         # Validity, object by object, goes to whichever thread is free first (it only fills its own fields
-        # of the findings), smallest tables first: the big ones' phone numbers are then mostly read by
-        # fuzzy matching already. Totals, duplicates and orphans stay on the second thread, in their order.
-        pending = sorted(present, key=lambda p: p[1].rows)
+        # of the findings), largest tables first, so that what is left when fuzzy matching ends is small
+        # enough to share out (the phone numbers validity needs are read by then: fuzzy matching reads
+        # them first, the second thread the rest). Totals, duplicates and orphans stay on the second
+        # thread, in their order.
+        pending = sorted(present, key=lambda p: -p[1].rows)
         lock = threading.Lock()
 
         def drain_validity() -> None:
