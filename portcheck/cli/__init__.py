@@ -63,6 +63,24 @@ def interrupted(err: BaseException) -> bool:
 OWN_PROCESS = False  # main() runs as the `portcheck` command (a process of its own), not as main(argv)
 
 
+def finish(code: int) -> None:
+    """End the ``portcheck`` process with ``code`` once a command is done: streams flushed and exit handlers
+    run, but not the interpreter's teardown, which frees a large run's objects one by one and has
+    DuckDB hand its heap back to the kernel page by page (0.06 s after a 1M-contact check), work the
+    kernel does at once when the process ends. A caller's ``main(argv)`` gets SystemExit as usual."""
+    if not OWN_PROCESS:
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
+            pass
+    os._exit(code)
+
+
 def _leave(code: int, *, own_process: bool = True) -> None:
     """Exit with ``code``. When a worker thread is still running (an error or Ctrl-C on the other thread),
     it may be inside native code (DuckDB, Arrow): finalising the interpreter under it can abort the process

@@ -100,7 +100,7 @@ def check_command(export: str, **kw: object) -> None:
                    + ("；可用 --profile 指定）" if zh else "; pass --profile to choose)"))
     click.echo(_summary(result.report, opts.lang, quiet))
     click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))
-    sys.exit(result.exit_code)
+    cli.finish(result.exit_code)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -202,3 +203,19 @@ def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(tmp_path, monkeypatch, 
         cli.main(["check", str(demo / "export"), "--out", str(tmp_path / "r"), "-q"])
     assert ended.value.code == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "portcheck: interrupted"
+
+
+def test_a_finished_check_flushes_its_output_and_runs_exit_handlers(tmp_path):
+    """The portcheck process ends without the interpreter's teardown once a check is done: its output is
+    all there (piped, so buffered), exit handlers still run, and the exit code is the verdict's."""
+    demo = REPO / "fixtures" / "demo"
+    code = ("import atexit, sys; atexit.register(lambda: print('exit handler ran'));"
+            "sys.argv = ['portcheck', *sys.argv[1:]]; from portcheck.cli import main; main()")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PORTCHECK_CONFIG_DIR=str(tmp_path / ".config"))
+    p = subprocess.run([sys.executable, "-c", code, "check", str(demo / "export"), "--reference",
+                        str(demo / "reference"), "--out", str(tmp_path / "r")],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    lines = p.stdout.strip().splitlines()
+    verdict = json.loads((tmp_path / "r" / "report.json").read_text())["verdict"]
+    assert p.returncode == (0 if verdict == "pass" else 1), p.stderr
+    assert lines[-2].startswith("Report written to") and lines[-1] == "exit handler ran", p.stdout
