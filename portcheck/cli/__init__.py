@@ -73,12 +73,16 @@ def finish(code: int) -> None:
     import atexit
 
     atexit._run_exitfuncs()
+    _flush_streams()
+    os._exit(code)
+
+
+def _flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
             pass
-    os._exit(code)
 
 
 def _leave(code: int, *, own_process: bool = True) -> None:
@@ -90,11 +94,7 @@ def _leave(code: int, *, own_process: bool = True) -> None:
     import threading
 
     if own_process and any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
-                pass
+        _flush_streams()
         os._exit(code)
     sys.exit(code)
 
