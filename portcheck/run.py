@@ -417,7 +417,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
     else:
         # The comparison runs beside the checks, on the second core (both only read the tables).
         findings, compared = run_checks_alongside(export, policy, engine=opts.engine, fuzzy=opts.fuzzy,
-                                                  progress=say, alongside=compare)
+                                                  progress=say, alongside=compare, then=_prepare_report)
         if compare is not None:
             comparisons, totals = compared
 
@@ -616,6 +616,14 @@ def _examples(c: ObjectComparison | None, masker: Any) -> list[dict[str, str]]:
         seen[(fname, defect)] = n + 1
         out.append({"key": key, "field": fname, "defect": defect, "reference": masker(r), "export": masker(e)})
     return out
+
+
+def _prepare_report() -> None:
+    try:
+        from portcheck.report.html import prepare
+    except ImportError:  # the HTML report is optional (no jinja2)
+        return
+    prepare()
 
 
 def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], opts: CheckOptions) -> None:

@@ -39,8 +39,12 @@ def run_checks(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast
 def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: str = "fast",
                          fuzzy: bool = True, fuzzy_rules: dict[str, dict[str, Any]] | None = None,
                          progress: Callable[[str], None] | None = None,
-                         alongside: Callable[[], Any] | None = None) -> tuple[dict[str, ObjectFindings], Any]:
+                         alongside: Callable[[], Any] | None = None,
+                         then: Callable[[], None] | None = None) -> tuple[dict[str, ObjectFindings], Any]:
     """:func:`run_checks`, and the result of ``alongside()`` (None when not given).
+
+    ``then`` runs on the second thread when its share of the work is done, while this one may still be
+    finishing its own (the run prepares the report's template there).
 
     ``alongside`` is work for the second core (the run passes the comparison): fuzzy duplicate detection,
     the longest check, runs on this thread while ``alongside`` and then the other checks run on a second
@@ -92,6 +96,8 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
             result = alongside()
             run((_structure, _integrity), named=False)
             drain_validity()
+            if then is not None:
+                then()
             return result
 
         later = Background(second)
