@@ -108,8 +108,9 @@ def _without_pandas(active: bool) -> Iterator[None]:
     """While a fast-engine check runs in the ``portcheck`` process, ``import pandas`` fails. pyarrow imports
     pandas the first time it is handed a list or a numpy array, only to learn that it is not a pandas
     object: 0.2 s of CPU (and both reading threads waiting on the import lock) for a library the fast
-    engine never uses. pyarrow then takes pandas as absent for that test, for the rest of the process: so
-    not in a caller's process (``main(argv)``), whose later pandas objects pyarrow must still know."""
+    engine never uses. pyarrow then takes pandas as absent in those type tests for the rest of the process
+    (an explicit ``to_pandas()`` still imports it): so not in a caller's process (``main(argv)``), whose
+    later pandas objects pyarrow must still recognise."""
     if not active or "pandas" in sys.modules:
         yield
         return
