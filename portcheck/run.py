@@ -298,7 +298,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
             export = read_export_side()
         report, tables = build_report(opts, policy, export, reference, reference_inputs, value_maps, masker, say)
         say("writing the report")
-        _write_outputs(folder, report, tables, opts)
+        _write_outputs(folder, report, tables, opts, masker)
         if opts.sign_key:
             from portcheck.evidence.sign import sign_report_dir
 
@@ -626,12 +626,11 @@ def _prepare_report() -> None:
     prepare()
 
 
-def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], opts: CheckOptions) -> None:
-    from portcheck.masking import make_masker
+def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], opts: CheckOptions,
+                   masker: Any) -> None:
     from portcheck.report.jsonout import canonical_json
     from portcheck.report.writer import csv_bytes
 
-    masker = make_masker(opts.show_values, opts.mask_dir)
     for obj, t in tables.items():
         c, f = t["comparison"], t["findings"]
         if c is not None:

@@ -402,11 +402,7 @@ def _calendar_ok(values: pa.Array, shape: pa.Array) -> pa.Array:
     def part(start: int, stop: int) -> np.ndarray:
         return pc.cast(pc.utf8_slice_codeunits(head, start, stop), pa.int32()).to_numpy(zero_copy_only=False)
 
-    year, month, day = part(0, 4), part(5, 7), part(8, 10)
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    days = days + ((month == 2) & leap)
-    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+    ok = _real_day(part(0, 4), part(5, 7), part(8, 10))
     return pc.and_(shape, pa.array(ok))
 
 
@@ -420,26 +416,30 @@ def _day_tables() -> tuple[Any, Any]:
     """(year 0-9999 → leap, leap * 10000 + month * 100 + day → a real day), month and day below 100."""
     import numpy as np
 
-    year = np.arange(10000)
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     key = np.arange(20000)
-    is_leap, month, day = key // 10000, key // 100 % 100, key % 100
+    return _leap(np.arange(10000)), _in_month(key // 10000 == 1, key // 100 % 100, key % 100)
+
+
+def _leap(year: Any) -> Any:
+    return ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+
+
+def _in_month(leap: Any, month: Any, day: Any) -> Any:
+    """Whether ``day`` is a day of ``month`` (1-12) in a year that is ``leap`` or not."""
+    import numpy as np
+
     days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    days = days + ((month == 2) & (is_leap == 1))
-    return leap, (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+    days = days + ((month == 2) & leap)
+    return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
 
 
 def _real_day(year: Any, month: Any, day: Any) -> Any:
-    import numpy as np
-
+    """Whether (year, month, day) name a real day, element-wise; through tables when all are in range."""
     if len(year) and year.min() >= 0 and year.max() < 10000 and month.min() >= 0 and month.max() < 100 \
             and day.min() >= 0 and day.max() < 100:
         leap, real = _day_tables()
         return real[leap[year] * 10000 + month * 100 + day]
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    days = days + ((month == 2) & leap)
-    return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+    return _in_month(_leap(year), month, day)
 
 
 def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
