@@ -198,13 +198,8 @@ def phone_key(values: pa.Array, regions: pa.Array) -> pa.Array:
 
 
 def digits_of(arr: pa.Array) -> pa.Array:
-    """The ASCII digits of a value, in order ('' when none): names that differ only in a number stay apart.
-    Most names hold no digit: only those that do are rewritten."""
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    arr = pc.fill_null(arr.cast(pa.string()), "")
-    has = pc.match_substring_regex(arr, "[0-9]")
-    empty = pa.nulls(len(arr), pa.string()).fill_null("")
-    if not pc.any(has).as_py():
-        return empty
-    digits = pc.replace_substring_regex(arr.filter(has), "[^0-9]+", "")
-    return pc.replace_with_mask(empty, has, digits)
+    """The ASCII digits of a value, in order ('' when none or null): names that differ only in a number stay
+    apart."""
+    from portcheck.checks.phones import ascii_digits
+
+    return ascii_digits(arr)

@@ -250,16 +250,7 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     if n == 0:
         return pa.array([], pa.string()), np.zeros(0, bool), np.zeros(0, bool)
     off, data = _bytes_of(text)
-    is_digit = np.less(np.subtract(data, 48, dtype=np.uint8), 10)
-    # A string's digits start after the digits of the strings before it: the digits before its offset
-    # (counted from the positions of the digits, or of the other bytes, whichever are fewer).
-    other = None
-    if np.count_nonzero(is_digit) * 2 < len(data):
-        digit_off = np.searchsorted(np.flatnonzero(is_digit), off).astype(np.int32)
-    else:
-        other = np.flatnonzero(~is_digit)
-        digit_off = (off - np.searchsorted(other, off)).astype(np.int32)
-    digits = pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit]))
+    digits, digit_off, other = _digits(n, off, data)
     lengths = np.diff(off)
     plus = np.zeros(n, bool)
     nonempty = np.flatnonzero(lengths > 0)
@@ -272,6 +263,42 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     elif len(candidates):
         simple &= _only_separators(off, data, plus, other)
     return digits, simple, plus
+
+
+def ascii_digits(text: pa.Array) -> pa.Array:
+    """The ASCII digits of each string, in order ('' when it has none, or is null), from one numpy pass
+    over the bytes (a digit byte is never part of a longer UTF-8 sequence)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    if not pa.types.is_string(text.type):
+        text = text.cast(pa.string())
+    if text.null_count:  # a null's slot may still hold bytes
+        text = pc.fill_null(text, "")
+    if len(text) == 0:
+        return pa.array([], pa.string())
+    return _digits(len(text), *_bytes_of(text))[0]
+
+
+def _digits(n: int, off: np.ndarray, data: np.ndarray) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
+    """(the digits of each of the ``n`` strings, as a string array; its offsets; the positions of the
+    bytes that are not digits, when they were the fewer and so were found)."""
+    import numpy as np
+    import pyarrow as pa
+
+    is_digit = np.less(np.subtract(data, 48, dtype=np.uint8), 10)
+    # A string's digits start after the digits of the strings before it: the digits before its offset
+    # (counted from the positions of the digits, or of the other bytes, whichever are fewer).
+    other = None
+    if np.count_nonzero(is_digit) * 2 < len(data):
+        digit_off = np.searchsorted(np.flatnonzero(is_digit), off).astype(np.int32)
+    else:
+        other = np.flatnonzero(~is_digit)
+        digit_off = (off - np.searchsorted(other, off)).astype(np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(digit_off), pa.py_buffer(data[is_digit])), \
+        digit_off, other
 
 
 def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:

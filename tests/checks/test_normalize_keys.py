@@ -26,3 +26,21 @@ def test_distinct_path_equals_direct(fn, repeat):
     direct = fn.__wrapped__(arr).to_pylist()
     assert fn(arr).to_pylist() == direct
     assert fn(pa.chunked_array([arr.slice(0, 7000), arr.slice(7000)])).to_pylist() == direct
+
+
+@pytest.mark.parametrize("alphabet", ["王伟12", "a1b2 ３٣", "0123456789", "杨超"])
+def test_digits_of_equals_a_character_by_character_reading(alphabet):
+    """The ASCII digits of each value, in order; '' for none and for a null — also a null whose slot still
+    holds bytes (as :func:`~portcheck.checks._arrow.null_where` leaves it), a slice, and chunks."""
+    from portcheck.checks._arrow import null_where
+
+    rng = random.Random(5)
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(5000)]
+    blank = pa.array([rng.random() < 0.1 for _ in values])
+    arr = null_where(pa.array(["9"] + values, pa.string()).slice(1), blank)
+    want = ["" if b.as_py() else "".join(ch for ch in v if ch in "0123456789") for v, b in zip(values, blank)]
+    hidden = [v for v, b in zip(values, blank) if b.as_py() and any(ch in "0123456789" for ch in v)]
+    assert arr.null_count and (bool(hidden) or not any(ch in "0123456789" for ch in alphabet))
+    assert nz.digits_of(arr).to_pylist() == want
+    assert nz.digits_of(pa.chunked_array([arr.slice(0, 1234), arr.slice(1234)])).to_pylist() == want
+    assert nz.digits_of(pa.array([], pa.string())).to_pylist() == []
