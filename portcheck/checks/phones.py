@@ -268,7 +268,6 @@ def scan_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
 def ascii_digits(text: pa.Array) -> pa.Array:
     """The ASCII digits of each string, in order ('' when it has none, or is null), from one numpy pass
     over the bytes (a digit byte is never part of a longer UTF-8 sequence)."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 

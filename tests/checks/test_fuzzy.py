@@ -207,6 +207,68 @@ def test_pairs_left_out_before_scoring_are_pairs_the_scorer_rejects(obj, overrid
     assert must_keep <= kept
 
 
+@pytest.mark.parametrize("window", [2, 5, 30])
+@pytest.mark.parametrize("block_on", [["email", "phone", "name"], ["phone", "name_prefix:1", "email"]])
+def test_skipping_redundant_name_blocks_finds_the_same_matches(monkeypatch, window, block_on):
+    """The default contact rules need an e-mail or phone to agree, and block on both: the name blocks
+    would add no match, even when blocks hold more namesakes than ``window`` (few names; a few hundred
+    phones and e-mails, each shared by several records)."""
+    import random
+
+    from portcheck.checks import fuzzy
+    from portcheck.checks._arrow import clean, column_or_nulls
+
+    rng = random.Random(f"{window}{block_on}")
+    n = 3000
+    names = ["王伟", "王 伟", "王伟伟", "李娜", "李 娜", "张三", "Ann Lee", "ann lee", "Anne Lee", None]
+    ct = table("contact", region="CN", contact_id=[f"k{i}" for i in range(n)],
+               full_name=[rng.choice(names) for _ in range(n)],
+               email=[rng.choice([None, f"u{rng.randrange(400)}@x.cn", f"U{rng.randrange(400)}@x.cn"])
+                      for _ in range(n)],
+               phone=[rng.choice([None, f"0755-8888{rng.randrange(300):04d}",
+                                  f"+86 755 8888 {rng.randrange(300):04d}"]) for _ in range(n)],
+               mobile=[rng.choice([None, None, f"13800{rng.randrange(300):06d}"]) for _ in range(n)])
+    rules = fuzzy.rules_for("contact", {"window": window, "block_on": block_on})
+    assert fuzzy._name_blocks_redundant(rules)
+    col = lambda name: clean(column_or_nulls(ct.table, name))  # noqa: E731
+    prepared = fuzzy._prepare(ct.table, col, rules, ct.region)
+
+    def matches() -> set[tuple[int, int]]:
+        left, right = fuzzy._candidate_pairs(prepared, rules, n)
+        matched, _, _ = fuzzy._score(prepared, rules, left, right)
+        return set(zip(left[matched].tolist(), right[matched].tolist(), strict=True))
+
+    skipped, clusters = matches(), [(c.keys, c.matched_on, c.score) for c in find_clusters(ct, rules)]
+    candidates = [a.tolist() for a in fuzzy._candidate_pairs(prepared, rules, n)]
+    monkeypatch.setattr(fuzzy, "_name_blocks_redundant", lambda _rules: False)
+    built = matches()
+    assert len(built) > 100 and skipped == built
+    assert len(clusters) > 20
+    assert clusters == [(c.keys, c.matched_on, c.score) for c in find_clusters(ct, rules)]
+    # even the pairs left for scoring are the same: pruning keeps only pairs sharing an e-mail or phone
+    assert candidates == [a.tolist() for a in fuzzy._candidate_pairs(prepared, rules, n)]
+
+
+@pytest.mark.parametrize("obj,overrides,redundant", [
+    ("contact", None, True),
+    ("contact", {"block_on": ["email", "name"]}, False),  # phone may corroborate, and is not blocked on
+    ("contact", {"fields": [{"name": "email", "fields": ["email"], "kind": "email"},
+                            {"name": "title", "fields": ["title"], "kind": "text"}]}, False),  # similarity
+    ("contact", {"fields": [{"name": "email", "fields": ["email"], "kind": "email"},
+                            {"name": "title", "fields": ["title"], "kind": "text", "corroborates": False}],
+                 "block_on": ["email", "name"]}, True),
+    ("contact", {"fields": [{"name": "email", "fields": ["email"], "kind": "id", "threshold": 0.8}],
+                 "block_on": ["email", "name"]}, False),  # typos accepted: not equality
+    ("customer", None, False),  # a company name alone may match
+    ("customer", {"exact_name_alone": False, "block_on": ["tax_id", "name"],
+                  "fields": [{"name": "tax_id", "fields": ["tax_id"], "kind": "id"}]}, True),
+])
+def test_name_blocks_are_skipped_only_when_they_cannot_add_a_match(obj, overrides, redundant):
+    from portcheck.checks import fuzzy
+
+    assert fuzzy._name_blocks_redundant(fuzzy.rules_for(obj, overrides)) is redundant
+
+
 def test_traditional_to_simplified_on_the_values_that_need_it_equals_translating_every_value():
     from portcheck.checks.normalize import _T, T2S, _t2s
 

@@ -38,8 +38,9 @@ def test_digits_of_equals_a_character_by_character_reading(alphabet):
     values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(5000)]
     blank = pa.array([rng.random() < 0.1 for _ in values])
     arr = null_where(pa.array(["9"] + values, pa.string()).slice(1), blank)
-    want = ["" if b.as_py() else "".join(ch for ch in v if ch in "0123456789") for v, b in zip(values, blank)]
-    hidden = [v for v, b in zip(values, blank) if b.as_py() and any(ch in "0123456789" for ch in v)]
+    pairs = list(zip(values, blank.to_pylist(), strict=True))
+    want = ["" if b else "".join(ch for ch in v if ch in "0123456789") for v, b in pairs]
+    hidden = [v for v, b in pairs if b and any(ch in "0123456789" for ch in v)]
     assert arr.null_count and (bool(hidden) or not any(ch in "0123456789" for ch in alphabet))
     assert nz.digits_of(arr).to_pylist() == want
     assert nz.digits_of(pa.chunked_array([arr.slice(0, 1234), arr.slice(1234)])).to_pylist() == want
