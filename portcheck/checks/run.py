@@ -73,12 +73,13 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
             return out, None
         import threading
 
-        # Validity, object by object, goes to whichever thread is free first (it only fills its own fields
-        # of the findings), largest tables first, so that what is left when fuzzy matching ends is small
+        # Validity goes to whichever thread is free first, column by column with the fast engine (object by
+        # object with GX), largest tables first, so that what is left when fuzzy matching ends is small
         # enough to share out (the phone numbers validity needs are read by then: fuzzy matching reads
         # them first, the second thread the rest). Totals, duplicates and orphans stay on the second
         # thread, in their order.
-        pending = sorted(present, key=lambda p: -p[1].rows)
+        pending, pending_results = _validity_tasks(out, dataset, sorted(present, key=lambda p: -p[1].rows),
+                                                   engine)
         lock = threading.Lock()
 
         def drain_validity() -> None:
@@ -86,8 +87,8 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
                 with lock:
                     if not pending:
                         return
-                    obj, ct = pending.pop(0)
-                _validity(out[obj], dataset, ct, policy, engine=engine)
+                    task = pending.pop(0)
+                task()
 
         def second() -> Any:
             if fuzzy:
@@ -105,9 +106,42 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
             run((_fuzzy,), named=True)
         say("checks: the others, and the comparison (rest)")
         drain_validity()
-        return out, later.result()
+        result = later.result()
+        for task in pending_results:
+            task()
+        return out, result
     finally:
         rules.forget_phone_numbers()
+
+
+def _validity_tasks(out: dict[str, ObjectFindings], dataset: CanonicalDataset,
+                    present: list[tuple[str, CanonicalTable]],
+                    engine: str) -> tuple[list[Callable[[], None]], list[Callable[[], None]]]:
+    """(the validity work, as tasks any thread may run in any order; what then fills the findings)."""
+    from portcheck.checks import validity
+    from portcheck.checks.suite import build_suite
+
+    tokens = tuple(dataset.null_tokens)
+    if engine != "fast":
+        def whole(obj: str, ct: CanonicalTable) -> Callable[[], None]:
+            def run() -> None:
+                out[obj].gx_result, out[obj].validity_checks = validity.validate(ct, engine=engine,
+                                                                                 null_tokens=tokens)
+            return run
+        return [whole(obj, ct) for obj, ct in present], []
+    tasks: list[Callable[[], None]] = []
+    finish: list[Callable[[], None]] = []
+    for obj, ct in present:
+        suite = build_suite(ct.object, ct.columns)
+        outcomes: list[tuple[int, dict[str, Any]]] = []
+        tasks += [lambda work=work, outcomes=outcomes: outcomes.extend(work())
+                  for work in validity.column_tasks(ct, suite, tokens)]
+
+        def fill(obj: str = obj, ct: CanonicalTable = ct, suite: dict[str, Any] = suite,
+                 outcomes: list[tuple[int, dict[str, Any]]] = outcomes) -> None:
+            out[obj].gx_result, out[obj].validity_checks = validity.assemble(ct, suite, outcomes)
+        finish.append(fill)
+    return tasks, finish
 
 
 class Background:

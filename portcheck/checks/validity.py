@@ -56,34 +56,34 @@ def prepare_table(ct: CanonicalTable, suite: dict[str, Any], null_tokens: Sequen
     """The table the suite is validated on: the columns it reads, cleaned, with flag columns derived."""
     import pyarrow as pa
 
-    from portcheck.checks._arrow import clean_column
-
-    table = ct.table
-
-    def get(name: str) -> pa.Array:
-        return clean_column(table, name, null_tokens)
-
     out: dict[str, pa.Array] = {}
     for e in suite["expectations"]:
         column = e["kwargs"]["column"]
-        if column in out:
-            continue
-        info = e["meta"]["portcheck"]
-        derived, fld = info.get("derived"), info["field"]
-        if derived is None:
-            out[column] = get(column)
-        elif derived == "phone":
-            out[column] = rules.phone_columns(table, fld, ct.region, tuple(null_tokens))[0]
-        elif derived == "uscc":
-            out[column] = rules.uscc_flags(get(fld))
-        elif derived == "date":
-            out[column] = rules.date_flags(get(fld))
-        elif derived == "instant":
-            out[column] = rules.instant_flags(get(fld))
-        else:  # pragma: no cover - a suite from a newer portcheck
-            raise UsageError(f"the suite derives a column this portcheck does not know ({derived})",
-                             hint="export the suite again with this version: portcheck suite export")
+        if column not in out:
+            out[column] = _prepared_column(ct, e, null_tokens)
     return pa.table(out) if out else pa.table({})
+
+
+def _prepared_column(ct: CanonicalTable, e: dict[str, Any], null_tokens: Sequence[str]) -> pa.Array:
+    """The column of :func:`prepare_table` an expectation reads."""
+    from portcheck.checks._arrow import clean_column
+
+    table = ct.table
+    info = e["meta"]["portcheck"]
+    derived, fld = info.get("derived"), info["field"]
+    if derived is None:
+        return clean_column(table, e["kwargs"]["column"], null_tokens)
+    if derived == "phone":
+        return rules.phone_columns(table, fld, ct.region, tuple(null_tokens))[0]
+    if derived == "uscc":
+        return rules.uscc_flags(clean_column(table, fld, null_tokens))
+    if derived == "date":
+        return rules.date_flags(clean_column(table, fld, null_tokens))
+    if derived == "instant":
+        return rules.instant_flags(clean_column(table, fld, null_tokens))
+    raise UsageError(  # pragma: no cover - a suite from a newer portcheck
+        f"the suite derives a column this portcheck does not know ({derived})",
+        hint="export the suite again with this version: portcheck suite export")
 
 
 def validate(ct: CanonicalTable, *, engine: str = "fast", null_tokens: Sequence[str] = (),
@@ -94,9 +94,35 @@ def validate(ct: CanonicalTable, *, engine: str = "fast", null_tokens: Sequence[
     if engine not in ENGINES:
         raise UsageError(f"unknown validation engine '{engine}'", hint="use --engine fast or --engine gx")
     suite = suite if suite is not None else build_suite(ct.object, ct.columns)
+    if engine == "fast":
+        return assemble(ct, suite, [r for task in column_tasks(ct, suite, null_tokens) for r in task()])
     prepared = prepare_table(ct, suite, null_tokens)
-    runner = run_gx if engine == "gx" else run_fast
-    doc = runner(prepared, suite, ct.object, rows=ct.rows)
+    doc = run_gx(prepared, suite, ct.object, rows=ct.rows)
+    return doc, checks_from_result(doc, ct.object)
+
+
+def column_tasks(ct: CanonicalTable, suite: dict[str, Any],
+                 null_tokens: Sequence[str] = ()) -> list[Callable[[], list[tuple[int, dict[str, Any]]]]]:
+    """The fast engine's work on one table, one task per column the suite reads: each prepares its column
+    and evaluates the expectations on it, returning (position in the suite, result). The tasks may run in
+    any order, on any thread (the checks share them out between two); :func:`assemble` makes the result
+    document of what they return. Together they are :func:`run_fast` on :func:`prepare_table`."""
+    by_column: dict[str, list[int]] = {}
+    for i, e in enumerate(suite["expectations"]):
+        by_column.setdefault(e["kwargs"]["column"], []).append(i)
+
+    def task(positions: list[int]) -> list[tuple[int, dict[str, Any]]]:
+        expectations = suite["expectations"]
+        col = _prepared_column(ct, expectations[positions[0]], null_tokens)
+        return [(i, _result(expectations[i], col, ct.object)) for i in positions]
+
+    return [lambda positions=positions: task(positions) for positions in by_column.values()]
+
+
+def assemble(ct: CanonicalTable, suite: dict[str, Any],
+             outcomes: list[tuple[int, dict[str, Any]]]) -> tuple[dict[str, Any], list[Check]]:
+    """The result document and checks from what :func:`column_tasks` returned (in any order)."""
+    doc = _document([r for _, r in sorted(outcomes, key=lambda o: o[0])], suite, engine="fast", rows=ct.rows)
     return doc, checks_from_result(doc, ct.object)
 
 
@@ -194,21 +220,25 @@ def run_fast(prepared: pa.Table, suite: dict[str, Any], obj: str, *,
     """Evaluate the suite on the prepared table with pyarrow.compute; a GX-shaped result document."""
     from portcheck.checks._arrow import column_or_nulls
 
-    results = []
-    for e in suite["expectations"]:
-        kwargs = e["kwargs"]
-        outcome = _evaluate(e["type"], column_or_nulls(prepared, kwargs["column"]), kwargs)
-        results.append({
-            "success": outcome["success"],
-            "expectation_config": {"type": e["type"], "kwargs": {"batch_id": f"{DATASOURCE}-{obj}",
-                                                                 **dict(sorted(kwargs.items()))},
-                                   "meta": e.get("meta", {}), "severity": e.get("severity", "critical")},
-            "result": outcome["result"],
-            "meta": {},
-            "exception_info": {"raised_exception": False, "exception_traceback": None,
-                               "exception_message": None},
-        })
+    results = [_result(e, column_or_nulls(prepared, e["kwargs"]["column"]), obj)
+               for e in suite["expectations"]]
     return _document(results, suite, engine="fast", rows=prepared.num_rows if rows is None else rows)
+
+
+def _result(e: dict[str, Any], col: pa.Array, obj: str) -> dict[str, Any]:
+    """One expectation's entry of the result document, evaluated on its prepared column."""
+    kwargs = e["kwargs"]
+    outcome = _evaluate(e["type"], col, kwargs)
+    return {
+        "success": outcome["success"],
+        "expectation_config": {"type": e["type"], "kwargs": {"batch_id": f"{DATASOURCE}-{obj}",
+                                                             **dict(sorted(kwargs.items()))},
+                               "meta": e.get("meta", {}), "severity": e.get("severity", "critical")},
+        "result": outcome["result"],
+        "meta": {},
+        "exception_info": {"raised_exception": False, "exception_traceback": None,
+                           "exception_message": None},
+    }
 
 
 def _document(results: list[dict[str, Any]], suite: dict[str, Any], *, engine: str, rows: int,

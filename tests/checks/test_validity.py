@@ -12,7 +12,7 @@ import copy
 import pytest
 
 from portcheck.checks.suite import build_suite
-from portcheck.checks.validity import mask_gx_result, run_fast, run_gx, validate
+from portcheck.checks.validity import checks_from_result, mask_gx_result, run_fast, run_gx, validate
 from portcheck.schema import OBJECTS
 from tests.checks.helpers import table
 
@@ -155,6 +155,40 @@ def test_whole_documents_agree_on_a_mixed_table():
     assert fast["results"] == gx["results"]
     assert fast["statistics"] == gx["statistics"] and fast["success"] == gx["success"]
     assert [c.to_dict() for c in fast_checks] == [c.to_dict() for c in gx_checks]
+
+
+@pytest.mark.parametrize("obj", OBJECTS)
+def test_column_tasks_in_any_order_on_two_threads_make_the_same_document(obj):
+    """The checks share validity out column by column between two threads: whatever order the tasks run
+    in, the document equals the fast engine's run over the whole prepared table."""
+    import random
+    import threading
+
+    from portcheck.checks.validity import assemble, column_tasks, prepare_table
+
+    cols: dict[str, list] = {}
+    for (o, _), (good, bad, _) in CASES.items():
+        if o == obj:
+            for part in (good, bad):
+                for k, v in part.items():
+                    cols.setdefault(k, []).extend(v)
+    n = max(len(v) for v in cols.values())
+    ct = table(obj, region="CN", **{k: v + [None] * (n - len(v)) for k, v in cols.items()})
+    suite = build_suite(obj, ct.columns)
+    whole = run_fast(prepare_table(ct, suite), suite, obj, rows=ct.rows)
+    tasks = column_tasks(ct, suite)
+    assert len(tasks) > 2
+    random.Random(obj).shuffle(tasks)
+    outcomes: list = []
+    workers = [threading.Thread(target=lambda part=part: [outcomes.extend(t()) for t in part])
+               for part in (tasks[::2], tasks[1::2])]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    doc, checks = assemble(ct, suite, outcomes)
+    assert doc == whole
+    assert [c.to_dict() for c in checks] == [c.to_dict() for c in checks_from_result(whole, obj)]
 
 
 def test_phone_without_region_or_plus_is_not_judged():
