@@ -52,6 +52,9 @@ SUFFIX_REGEX = _suffix_regex()
 _BRACKETS = r"[()\[\]{}（）【】〔〕［］｛｝〈〉《》「」『』<>]"
 _NOT_ALNUM = r"[^\p{L}\p{N}]+"
 _HAN = r"\p{Han}"
+# Whatever a step of company_key may change: _NOT_ALNUM holds every white space and bracket, so a name
+# without a match is letters and digits, which no step (nor trimming) changes.
+_COMPANY_ANY = f"{_NOT_ALNUM}|{SUFFIX_REGEX}"
 
 # Traditional → simplified for characters common in company and person names (a table, not a converter:
 # enough to pair 深圳華信科技有限公司 with 深圳华信科技有限公司; rare characters pass unchanged).
@@ -140,10 +143,22 @@ def _null_if_empty(arr: pa.Array) -> pa.Array:
 @_per_distinct
 def company_key(arr: pa.Array, *, t2s: bool = True) -> pa.Array:
     out = _base(arr, t2s)
+    # Names holding none of the patterns below (letters and digits only, no suffix) come out unchanged:
+    # one regex finds the others, and only they go through the steps (each step would look at every name).
+    hit = pc.fill_null(pc.match_substring_regex(out, _COMPANY_ANY), False)
+    count = pc.sum(hit).as_py() or 0
+    if count > len(out) // 2:
+        out = _company_steps(out)
+    elif count:
+        out = pc.replace_with_mask(out, hit, _company_steps(out.filter(hit)))
+    return _null_if_empty(out)
+
+
+def _company_steps(out: pa.Array) -> pa.Array:
     out = _sub(out, _BRACKETS, " ")
     out = pc.utf8_trim_whitespace(_sub(_join_cjk(out), r"\s+", " "))
     out = _sub(out, SUFFIX_REGEX, "")
-    return _null_if_empty(_sub(out, _NOT_ALNUM, ""))
+    return _sub(out, _NOT_ALNUM, "")
 
 
 @_per_distinct

@@ -45,3 +45,17 @@ def test_digits_of_equals_a_character_by_character_reading(alphabet):
     assert nz.digits_of(arr).to_pylist() == want
     assert nz.digits_of(pa.chunked_array([arr.slice(0, 1234), arr.slice(1234)])).to_pylist() == want
     assert nz.digits_of(pa.array([], pa.string())).to_pylist() == []
+
+
+@pytest.mark.parametrize("share", [0.05, 0.9])
+def test_company_key_equals_every_step_on_every_name(share):
+    """Only names the steps may change go through them: the result equals running them on all names
+    (letters-only names, suffixes with and without a space, white space of every kind, brackets, empty)."""
+    rng = random.Random(int(share * 100))
+    plain = ["深圳华信科技", "Acme", "华信12", "ＡＢＣ", "Straße", "", None]
+    odd = ["深圳华信科技有限公司", "Acme Ltd.", "华信 科技", "\u3000华信\u3000", "华信(深圳)", "a\u00a0b",
+           "Acme GmbH", "acme limited", "華信", "华信\u2028", "[华信]", " ", "e\u0301"]
+    values = [rng.choice(odd if rng.random() < share else plain) for _ in range(6000)]
+    arr = pa.array(values, pa.string())
+    every = nz._null_if_empty(nz._company_steps(nz._base(arr, True))).to_pylist()
+    assert nz.company_key.__wrapped__(arr).to_pylist() == every
