@@ -277,3 +277,14 @@ def test_traditional_to_simplified_on_the_values_that_need_it_equals_translating
     assert got == [v.translate(T2S) if v is not None else None for v in values]
     plain = ["深圳华信", "abc", None]
     assert _t2s(pa.array(plain, pa.string())).to_pylist() == plain
+
+
+@pytest.mark.parametrize("top", [1, 1400, 70_000, 3_000_000])
+def test_stable_order_is_lexsort_by_key_then_position(top):
+    import numpy as np
+
+    from portcheck.checks.fuzzy import _stable_order
+
+    keys = np.random.default_rng(top).integers(0, top, 50_000).astype(np.int64)
+    assert (_stable_order(keys) == np.lexsort((np.arange(len(keys)), keys))).all()
+    assert len(_stable_order(keys[:0])) == 0

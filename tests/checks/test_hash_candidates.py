@@ -67,9 +67,9 @@ def test_maybe_repeated_never_misses_a_repeat():
     assert len(got) < 0.2 * len(h)  # and lets few unique values through
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 70_000])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 70_000, 1_100_000])
 def test_maybe_repeated_is_every_position_of_a_shared_bucket(n):
-    """The sort-based finder gives exactly the positions a bucket count of two or more would give."""
+    """The sliced count gives exactly the positions a bucket count of two or more would give."""
     rng = np.random.default_rng(n)
     h = rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)
     if n > 10:
