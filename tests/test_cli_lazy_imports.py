@@ -72,3 +72,17 @@ def test_a_fast_check_never_imports_pandas(tmp_path, engine, pandas_loaded):
     assert result["code"] in (0, 1)
     assert ("pandas" in result["heavy"]) is pandas_loaded
     assert json.loads((tmp_path / "r" / "report.json").read_text())["verdict"] in ("pass", "fail")
+
+
+def test_what_a_check_imports_ahead_exists_and_brings_no_other_heavy_library():
+    """Every module the check imports while it reads is real (a misspelt name would only be skipped), and
+    none of them brings pandas, GX or cryptography in."""
+    code = ("import importlib, json, sys\nfrom portcheck.run import AHEAD_IMPORTS\n"
+            "for m in AHEAD_IMPORTS: importlib.import_module(m)\n"
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["pyarrow"]
