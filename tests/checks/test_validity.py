@@ -256,3 +256,34 @@ def test_country_names_and_codes_give_the_phone_region():
                             country=["USA", "France", "中国", "Atlantis"]))
     r = _result(doc, "phone_valid_for_region")["result"]
     assert (r["missing_count"], r["unexpected_count"]) == (1, 0)
+
+
+def test_a_regex_is_run_only_on_values_holding_a_byte_every_match_holds():
+    """Scientific notation is looked for only in values holding an E: the mask equals the regex run on
+    every value (nulls whose slots hold bytes, a slice), and the regex matches nothing without an E."""
+    import random
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from portcheck.checks import rules, validity
+    from portcheck.checks._arrow import null_where
+
+    rng = random.Random(3)
+    alphabet = "0123456789.,+-Ee x中"
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    values += ["3.38893E+18", "1e5", "-2,5E-3", "E5", "1E", "12345678901234567890"]
+    blank = pa.array([rng.random() < 0.05 for _ in values])
+    col = null_where(pa.array(["1E9"] + values, pa.string()).slice(1), blank)
+    kwargs = {"regex": rules.SCIENTIFIC_REGEX, "column": "x"}
+    got = validity._unexpected_mask("expect_column_values_to_not_match_regex", col, kwargs)
+    matched = pc.fill_null(pc.match_substring_regex(col, rules.SCIENTIFIC_REGEX), False)
+    want = pc.and_(matched, pc.is_valid(col))
+    assert got.to_pylist() == want.to_pylist() and 0 < sum(got.to_pylist()) < len(values)
+    pattern = re.compile(rules.SCIENTIFIC_REGEX)
+    for _ in range(20000):
+        v = "".join(rng.choice("0123456789.,+-") for _ in range(rng.randint(0, 12)))
+        assert not pattern.search(v)
+    for regex, required in validity._REQUIRED_BYTES.items():
+        assert all(chr(b) in regex for b in required)
