@@ -206,13 +206,16 @@ class Repeats:
     ``rows``: their positions, ascending; ``codes``: for each of those positions, the number of its value in
     order of first appearance (0 … k-1); ``first``: whether the position is its value's first;
     ``values``: the k repeated values in order of first appearance; ``distinct``: how many distinct
-    non-null values the array holds. ``hashed``: the values' :func:`hashes`, when the caller has them.
+    non-null values the array holds. ``hashed``: the values' :func:`hashes`, when the caller has them (any
+    hash at a null). A chunked array is read as it stands: only the few values whose hash may repeat are
+    copied out of it.
     """
 
-    def __init__(self, arr: pa.Array, hashed: Any = None) -> None:
+    def __init__(self, arr: pa.Array | pa.ChunkedArray, hashed: Any = None) -> None:
         import numpy as np
 
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+            arr = arr.chunk(0)
         valid = len(arr) - arr.null_count
         self.rows = np.zeros(0, np.int64)
         self.codes = np.zeros(0, np.int64)
@@ -222,14 +225,16 @@ class Repeats:
             self.distinct = valid
             return
         present = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False)) if arr.null_count else None
-        values = arr if present is None else arr.take(pa.array(present))
         if hashed is None:
-            hashed = hashes([values])[0]
-        elif present is not None:
+            hashed = hashes([arr])[0]
+        if present is not None:
             hashed = hashed[present]
         maybe = maybe_repeated(hashed)
         if len(maybe):
-            enc = pc.dictionary_encode(values.take(pa.array(maybe)))
+            taken = arr.take(pa.array(maybe if present is None else present[maybe]))
+            if isinstance(taken, pa.ChunkedArray):
+                taken = taken.combine_chunks()
+            enc = pc.dictionary_encode(taken)
             idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
             counts = np.bincount(idx, minlength=len(enc.dictionary))
             keep = counts[idx] >= 2

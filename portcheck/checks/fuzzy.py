@@ -269,7 +269,14 @@ def _group_hashes(prepared: dict[str, Any], group: str) -> list[tuple[np.ndarray
     return cache[group]
 
 
-def _shared_codes(values: pa.Array, hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def _chunks(arr: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    import pyarrow as pa
+
+    return arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _shared_codes(values: pa.Array | pa.ChunkedArray,
+                  hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Exact integer codes (equal iff the values are equal) of the values that occur more than once:
     (their positions in ``values``, their codes, how many codes). A value that occurs once forms no block
     and is left out (:class:`~portcheck.checks._arrow.Repeats`, from the values' hashes)."""
@@ -318,13 +325,11 @@ def _candidate_pairs(prepared: dict[str, Any], rules: dict[str, Any],
             continue
         if spec in prepared["groups"] and not spec.startswith("name"):
             # One code space per block_on entry (its fields share it: phone and mobile block together).
+            # the fields one after another, as they stand (Repeats leaves the nulls out)
             arrays = prepared["groups"][spec]
-            hashed = _group_hashes(prepared, spec)
-            valid = [pc.is_valid(a).to_numpy(zero_copy_only=False) for a in arrays]
-            values = pa.concat_arrays([a.cast(pa.string()).filter(pa.array(v)) for a, v in zip(arrays, valid,
-                                                                                                strict=True)])
-            value_hashes = np.concatenate([h[v] for (h, _), v in zip(hashed, valid, strict=True)])
-            rids = np.concatenate([ids[v] for v in valid])
+            values = pa.chunked_array([c for a in arrays for c in _chunks(a.cast(pa.string()))], pa.string())
+            value_hashes = np.concatenate([h for h, _ in _group_hashes(prepared, spec)])
+            rids = np.tile(ids, len(arrays))
             at, codes, count = _shared_codes(values, value_hashes)
             code_parts.append(codes + offset)
             rid_parts.append(rids[at])
