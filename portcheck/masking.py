@@ -9,7 +9,6 @@ recovered by guessing. Keys and IDs are never masked.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from pathlib import Path
@@ -53,6 +52,12 @@ class Masker:
 
     def __init__(self, secret: bytes | None) -> None:
         self._secret = secret
+        if secret is not None:
+            # HMAC-SHA256 from its two padded keys, hashed once here: each tag then costs two hash copies
+            # instead of a new HMAC object (a third of the time; thousands of values per report)
+            key = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
+            self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+            self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
     @property
     def enabled(self) -> bool:
@@ -64,7 +69,11 @@ class Masker:
         text = str(value)
         if self._secret is None or text == "":
             return text
-        tag = hmac.new(self._secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+        inner = self._inner.copy()
+        inner.update(text.encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        tag = outer.hexdigest()[:8]
         if len(text) <= 2:
             shown = text[0] + "…"
         else:

@@ -224,3 +224,24 @@ def test_planted_values_do_reach_the_outputs_with_show_values(planted):
             _v, field_tokens = _value(obj, f, 0 if f in ("phone", "mobile") else 1)  # records that differ
             assert set(field_tokens) & shown, (obj, f)
     assert any(name.endswith("gx-contact.json") for name in leaks)  # the invalid email is listed unmasked
+
+
+@pytest.mark.parametrize("secret_len", [1, 32, 64, 65, 200])
+def test_the_mask_tag_is_hmac_sha256_of_the_value(secret_len):
+    """DESIGN's tag: the first 8 hex characters of HMAC-SHA256(secret, value), whatever the secret's
+    length (longer than a SHA-256 block, the key is hashed first), for any value."""
+    import hashlib
+    import hmac
+    import random
+
+    from portcheck.masking import Masker
+
+    rng = random.Random(secret_len)
+    secret = bytes(rng.randrange(256) for _ in range(secret_len))
+    mask = Masker(secret)
+    for value in ["ab", "Acme", "北京星辰科技有限公司", "x" * 300, "e\u0301", "13800138000", 12345]:
+        text = str(value)
+        tag = hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+        shown = text[0] + "…" if len(text) <= 2 else f"{text[0]}…{text[-1]}"
+        assert mask(value) == f"{shown}#{tag}"
+    assert mask("") == "" and mask(None) is None and Masker(None)("Acme") == "Acme"
