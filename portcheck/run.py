@@ -430,12 +430,18 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         compare_options = CompareOptions(pair_on=pair_specs, value_maps=value_maps, region=opts.region,
                                           keep_email_local_case=policy.email_local_part_case)
 
-        def compare() -> tuple[dict[str, ObjectComparison | None], dict[str, Any]]:
-            # the control totals too: they read only the tables, and the report waits for nothing else here
-            return compare_datasets(reference, export, compare_options), {
-                obj: _control_totals(reference.get(obj), export.get(obj), masker) for obj in schema.OBJECTS}
+        def compare() -> tuple[dict[str, ObjectComparison | None], dict[str, Any],
+                               dict[str, dict[str, bytes]]]:
+            # the control totals too: they read only the tables, and the report waits for nothing else here;
+            # and the comparison's files, masked, which would otherwise be written after everything else
+            compared = compare_datasets(reference, export, compare_options)
+            totals = {obj: _control_totals(reference.get(obj), export.get(obj), masker)
+                      for obj in schema.OBJECTS}
+            files = {obj: _comparison_files(obj, c, masker) for obj, c in compared.items() if c is not None}
+            return compared, totals, files
 
     totals: dict[str, Any] = {}
+    files: dict[str, dict[str, bytes]] = {}
     try:
         from portcheck.checks.run import run_checks_alongside
     except ImportError:
@@ -443,13 +449,13 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
         findings = _fallback_findings(export)
         if compare is not None:
             say("comparing with the reference")
-            comparisons, totals = compare()
+            comparisons, totals, files = compare()
     else:
         # The comparison runs beside the checks, on the second core (both only read the tables).
         findings, compared = run_checks_alongside(export, policy, engine=opts.engine, fuzzy=opts.fuzzy,
                                                   progress=say, alongside=compare, then=_prepare_report)
         if compare is not None:
-            comparisons, totals = compared
+            comparisons, totals, files = compared
 
     checks: list[Check] = []
     objects: dict[str, Any] = {}
@@ -541,7 +547,7 @@ def build_report(opts: CheckOptions, policy: Policy, export: CanonicalDataset, r
                                    for i, cl in enumerate(f.fuzzy[:10])]
         checks.extend(f.validity_checks)
         objects[obj] = entry
-        tables[obj] = {"comparison": c, "findings": f, "present": et is not None}
+        tables[obj] = {"comparison": c, "findings": f, "present": et is not None, "files": files.get(obj, {})}
 
     verdict = "fail" if any(ch.gating and ch.status == "fail" for ch in checks) else "pass"
     export_inputs = input_rows(opts.export, "export", export.inputs)
@@ -656,6 +662,19 @@ def _prepare_report() -> None:
     prepare()
 
 
+def _comparison_files(obj: str, c: ObjectComparison, masker: Any) -> dict[str, bytes]:
+    """missing-, extra- and mismatches-<object>.csv of one comparison, values masked."""
+    from portcheck.report.writer import csv_bytes
+
+    return {
+        f"missing-{obj}.csv": csv_bytes(["key"], ([k] for k in c.missing_keys)),
+        f"extra-{obj}.csv": csv_bytes(["key"], ([k] for k in c.extra_keys)),
+        f"mismatches-{obj}.csv": csv_bytes(
+            ["key", "field", "defect", "reference", "export"],
+            ((k, fl, d, masker(r), masker(e)) for k, fl, d, r, e in c.mismatches)),
+    }
+
+
 def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], opts: CheckOptions,
                    masker: Any) -> None:
     from portcheck.report.jsonout import canonical_json
@@ -664,11 +683,8 @@ def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], 
     for obj, t in tables.items():
         c, f = t["comparison"], t["findings"]
         if c is not None:
-            folder.write_bytes(f"missing-{obj}.csv", csv_bytes(["key"], ([k] for k in c.missing_keys)))
-            folder.write_bytes(f"extra-{obj}.csv", csv_bytes(["key"], ([k] for k in c.extra_keys)))
-            folder.write_bytes(f"mismatches-{obj}.csv", csv_bytes(
-                ["key", "field", "defect", "reference", "export"],
-                ((k, fl, d, masker(r), masker(e)) for k, fl, d, r, e in c.mismatches)))
+            for name, data in (t.get("files") or _comparison_files(obj, c, masker)).items():
+                folder.write_bytes(name, data)
         if t["present"]:
             rows = [(f"key:{k}", k, "same key", "") for k in f.duplicate_key_values]
             for i, cl in enumerate(f.fuzzy, 1):
