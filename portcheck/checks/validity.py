@@ -145,7 +145,7 @@ def _unexpected_mask(etype: str, col: pa.Array, kwargs: dict[str, Any]) -> pa.Ar
         mask = pc.invert(pc.match_substring_regex(col, kwargs["regex"]))
     elif etype == "expect_column_values_to_not_match_regex":
         required = _REQUIRED_BYTES.get(kwargs["regex"])
-        if required is not None and pa.types.is_string(col.type):
+        if required is not None and isinstance(col, pa.Array) and pa.types.is_string(col.type):
             return pa.array(_matching_rows_holding(col, kwargs["regex"], required))
         mask = pc.match_substring_regex(col, kwargs["regex"])
     elif etype == "expect_column_values_to_be_in_set":
