@@ -170,34 +170,39 @@ def hashes(arrays: Sequence[pa.Array]) -> list[Any]:
 
 def maybe_repeated(hashed: Any) -> Any:
     """Positions whose hash may be shared with another position (a superset of the values that repeat:
-    a value alone in its hash bucket occurs once). About one in eight buckets is used, so few unique
-    values are let through.
+    a value alone in its hash bucket occurs once). There are about eight buckets per value (2**24 for two
+    million, up to 2**28), so few unique values are let through.
 
-    The buckets (up to 2**24) are counted in 256 slices of 2**16, one per top byte of the bucket number:
-    a byte sort (a radix sort in numpy) puts each slice's positions together, and each slice is counted in
-    a table of 64K entries that stays in the cache. One count over 2**24 entries (64-128 MB) was written
-    at random and missed the TLB in a long run's heap of small pages; sorting the bucket numbers instead
-    cost 45 ms a million values, this 16."""
+    The buckets are counted in slices of 2**16, one per value of the bucket number's top bits: a radix
+    sort of those puts each slice's positions together, and each slice is counted in a table of 64K
+    entries that stays in the cache. One count over 2**24 entries (64-128 MB) was written at random and
+    missed the TLB in a long run's heap of small pages; sorting the bucket numbers instead cost 45 ms a
+    million values, this 16."""
     import numpy as np
 
     n = len(hashed)
     if n == 0:
         return np.zeros(0, np.int64)
-    bits = min(24, max(10, int(n).bit_length() + 3))
+    bits = min(_MAX_BUCKET_BITS, max(10, int(n).bit_length() + 3))
     bucket = (hashed.view(np.uint64) >> np.uint64(64 - bits)).astype(np.uint32)
     if bits <= 16:
         return np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] >= 2)
-    top = (bucket >> np.uint32(16)).astype(np.uint8)
+    top = (bucket >> np.uint32(16)).astype(np.uint16)
     order = np.argsort(top, kind="stable")
     low = (bucket & np.uint32(0xFFFF)).astype(np.uint16)[order]
-    bounds = np.zeros(257, np.int64)
-    np.cumsum(np.bincount(top, minlength=256), out=bounds[1:])
+    bounds = np.zeros((1 << (bits - 16)) + 1, np.int64)
+    np.cumsum(np.bincount(top, minlength=1 << (bits - 16)), out=bounds[1:])
     shared = np.zeros(n, bool)
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         if end - start > 1:
             part = low[start:end]
             shared[start:end] = np.bincount(part, minlength=1 << 16)[part] >= 2
     return np.sort(order[shared])
+
+
+# Above 2**24 buckets (two million values) the cap keeps the slices at most 4,096: at 2**24 for six
+# million values (phone and mobile of 3M contacts) a third of the unique values shared a bucket by chance.
+_MAX_BUCKET_BITS = 28
 
 
 class Repeats:

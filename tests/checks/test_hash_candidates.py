@@ -71,17 +71,21 @@ def test_maybe_repeated_never_misses_a_repeat():
     assert len(got) < 0.2 * len(h)  # and lets few unique values through
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 70_000, 1_100_000])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 70_000, 1_100_000, 4_200_000])
 def test_maybe_repeated_is_every_position_of_a_shared_bucket(n):
-    """The sliced count gives exactly the positions a bucket count of two or more would give."""
+    """The sliced count gives exactly the positions a bucket count of two or more would give (24-bit
+    buckets from a million values on, 25-bit ones above four million)."""
+    from portcheck.checks._arrow import _MAX_BUCKET_BITS
+
     rng = np.random.default_rng(n)
     h = rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)
     if n > 10:
         h[: n // 10] = h[n // 10 : 2 * (n // 10)]
-    bits = min(24, max(10, int(n).bit_length() + 3))
-    bucket = (h.view(np.uint64) >> np.uint64(64 - bits)).astype(np.intp)
-    counted = np.flatnonzero((np.bincount(bucket, minlength=1 << bits) >= 2)[bucket]) if n else []
-    assert maybe_repeated(h).tolist() == list(counted)
+    bits = min(_MAX_BUCKET_BITS, max(10, int(n).bit_length() + 3))
+    bucket = h.view(np.uint64) >> np.uint64(64 - bits)
+    _, inverse, counts = np.unique(bucket, return_inverse=True, return_counts=True)
+    counted = np.flatnonzero(counts[inverse] >= 2)
+    assert (maybe_repeated(h) == counted).all() and len(maybe_repeated(h)) == len(counted)
 
 
 def test_exact_duplicates_and_fuzzy_clusters_do_not_depend_on_the_hash(monkeypatch):
