@@ -59,3 +59,11 @@ def test_company_key_equals_every_step_on_every_name(share):
     arr = pa.array(values, pa.string())
     every = nz._null_if_empty(nz._company_steps(nz._base(arr, True))).to_pylist()
     assert nz.company_key.__wrapped__(arr).to_pylist() == every
+
+
+def test_gmail_addresses_are_those_ending_in_a_gmail_domain():
+    """Dots and +tags are dropped only where the address ends with @gmail.com or @googlemail.com."""
+    cases = {"J.Doe+x@GMAIL.com": "jdoe@gmail.com", " a.b@googlemail.com ": "ab@gmail.com",
+             "a.b@gmail.com.cn": "a.b@gmail.com.cn", "a.b@gmail.co": "a.b@gmail.co",
+             "a.b@mygmail.com": "a.b@mygmail.com", "gmail.com": "gmail.com", "a.b@x.cn": "a.b@x.cn"}
+    assert nz.email_key.__wrapped__(pa.array(list(cases), pa.string())).to_pylist() == list(cases.values())
