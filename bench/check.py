@@ -393,14 +393,20 @@ def main() -> None:
             print(f"  {name:<44}{'' if a is None else f'{a:.2f}':>9}{'' if b is None else f'{b:.2f}':>13}")
         ratio_floor, ratio_dc = pc_s / r["floor"], pc_s / dc_s
         ratio_ref = pc2_s / r["floor_reformatted"]
-        print(f"\nratio portcheck / floor            {ratio_floor:5.2f}   (target <= 2.5)")
-        print(f"ratio portcheck / datacompy        {ratio_dc:5.2f}   (target <= 0.5)")
-        print(f"ratio reformatted portcheck/floor  {ratio_ref:5.2f}   (target <= 4; defects found: "
+        def met(ok: bool) -> str:
+            return "met" if ok else "NOT met"
+
+        print(f"\nratio portcheck / floor            {ratio_floor:6.3f}   "
+              f"(target <= 2.5: {met(ratio_floor <= 2.5)})")
+        print(f"ratio portcheck / datacompy        {ratio_dc:6.3f}   (target <= 0.5: {met(ratio_dc <= 0.5)})")
+        print(f"ratio reformatted portcheck/floor  {ratio_ref:6.3f}   (target <= 4: "
+              f"{met(ratio_ref <= 4 and r['reformatted_defects'] == 0)}; defects found: "
               f"{r['reformatted_defects']}, want 0)")
-        print(f"peak RSS                           {pc_rss / 1e9:5.2f} GB (target <= 2.5)")
+        print(f"peak RSS                           {pc_rss / 1e9:6.2f} GB "
+              f"(target <= 2.5: {met(pc_rss <= 2.5e9)})")
         h, p = help_time()
         print(f"portcheck --help {h * 1000:.0f} ms vs python -c pass {p * 1000:.0f} ms: +{(h - p) * 1000:.0f} ms"
-              "   (target <= +150 ms)")
+              f"   (target <= +150 ms: {met(h - p <= 0.15)})")
         if args.scaling:
             print("\nscaling (portcheck check end to end, planted pair; fuzzy = its own stage)")
             for n in (100_000, 3_000_000):
