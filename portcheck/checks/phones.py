@@ -362,12 +362,165 @@ def _groups(arr: pa.Array) -> list[tuple[str, np.ndarray]]:
 
 
 def _fullmatch(arr: pa.Array, pattern: str | None) -> np.ndarray:
+    """Where the regex matches the digit strings (all of them anchored at the start). On many strings, only
+    those whose first two digits can begin a match are run through it (a calling code or an international
+    prefix written without '+' begins very few numbers)."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     if pattern is None or len(arr) == 0:
         return np.zeros(len(arr), bool)
+    starts = _digit_starts(pattern) if len(arr) >= 4096 and isinstance(arr, pa.Array) else None
+    if starts is not None and _may_begin(_take(arr, np.linspace(0, len(arr) - 1, 256).astype(np.int64)),
+                                         starts).mean() < 0.5:  # (a sample first: most may begin a match)
+        rows = np.flatnonzero(_may_begin(arr, starts))
+        if len(rows) < len(arr) // 2:
+            out = np.zeros(len(arr), bool)
+            if len(rows):
+                out[rows] = pc.match_substring_regex(arr.take(pa.array(rows)), pattern).to_numpy(
+                    zero_copy_only=False)
+            return out
     return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+
+
+@lru_cache(maxsize=256)
+def _digit_starts(pattern: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(allowed first two digits as a 100-entry table, first digits after which a match may already end as
+    a 10-entry table) for a regex matched at the start of digit strings; None when the regex holds
+    something this does not follow, can match the empty string, or allows most starts anyway."""
+    import numpy as np
+
+    found = _prefixes(pattern, 2)
+    if found is None or "" in found:
+        return None
+    two, one = np.zeros(100, bool), np.zeros(10, bool)
+    for p in found:
+        if len(p) == 2:
+            two[int(p)] = True
+        else:
+            one[int(p)] = True
+    two |= np.repeat(one, 10)  # a match ending after one digit begins every two-digit start with it
+    return None if two.sum() > 50 else (two, one)
+
+
+def _may_begin(arr: pa.Array, starts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Which strings begin with two digits a match may begin with (or are shorter, or not digits: the regex
+    decides those)."""
+    import numpy as np
+
+    two, _ = starts
+    off, data = _bytes_of(arr)
+    lengths = np.diff(off)
+    out = lengths < 2
+    at = np.minimum(off[:-1], max(len(data) - 2, 0))
+    if len(data) >= 2:
+        d0 = data[at].astype(np.int16) - 48
+        d1 = data[at + 1].astype(np.int16) - 48
+        digits = (d0 >= 0) & (d0 <= 9) & (d1 >= 0) & (d1 <= 9)
+        out |= ~digits | two[np.where(digits, d0 * 10 + d1, 0)]
+    return out
+
+
+def _prefixes(pattern: str, k: int) -> frozenset[str] | None:
+    """The digit strings of length k (or shorter, where a match can end sooner) that a match of ``pattern``
+    at the start of a digit string begins with — a superset: anchors count as matching anywhere. None
+    when the pattern holds something other than digits, classes, groups, alternatives and repeats."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    digits = frozenset("0123456789")
+    limit = 4096
+
+    def chars(op: Any, av: Any) -> frozenset[str] | None:
+        if op is c.LITERAL:
+            return frozenset(chr(av)) & digits
+        if op is c.NOT_LITERAL:
+            return digits - {chr(av)}
+        if op is c.ANY:
+            return digits
+        if op is c.IN:
+            got: set[str] = set()
+            negate = False
+            for o, a in av:
+                if o is c.NEGATE:
+                    negate = True
+                elif o is c.LITERAL:
+                    got.add(chr(a))
+                elif o is c.RANGE:
+                    got |= {chr(x) for x in range(a[0], a[1] + 1)}
+                elif o is c.CATEGORY and a is c.CATEGORY_DIGIT:
+                    got |= digits
+                else:
+                    return None
+            return digits - got if negate else frozenset(got) & digits
+        return None
+
+    def sequence(items: Any, k: int) -> set[str] | None:
+        done: set[str] = {""}
+        for op, av in items:
+            if all(len(x) == k for x in done):
+                break
+            nxt: set[str] = set()
+            for head in done:
+                if len(head) == k:
+                    nxt.add(head)
+                    continue
+                tails = node(op, av, k - len(head))
+                if tails is None:
+                    return None
+                nxt |= {head + t for t in tails}
+            done = nxt
+            if len(done) > limit:
+                return None
+        return done
+
+    def node(op: Any, av: Any, k: int) -> set[str] | None:
+        if op is c.AT:
+            return {""}
+        if op is c.SUBPATTERN:
+            return sequence(av[-1], k)
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for alternative in av[1]:
+                got = sequence(alternative, k)
+                if got is None:
+                    return None
+                out |= got
+            return out
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, body = av
+            once = sequence(body, k)
+            if once is None or "" in once:
+                return None
+            found: set[str] = set()
+            frontier, reps = {""}, 0
+            while True:
+                found |= {x for x in frontier if len(x) == k or reps >= low}
+                if reps == high or all(len(x) == k for x in frontier):
+                    return found
+                nxt: set[str] = set()
+                for head in frontier:
+                    if len(head) == k:
+                        continue
+                    tails = sequence(body, k - len(head))
+                    if tails is None:
+                        return None
+                    nxt |= {head + t for t in tails}
+                frontier, reps = nxt, reps + 1
+                if len(frontier) > limit:
+                    return None
+        got = chars(op, av)
+        if got is None:
+            return None
+        return {""} if k == 0 else set(got)
+
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - a pattern Python's re cannot read: no prefilter
+        return None
+    found = sequence(list(tree), k)
+    return frozenset(found) if found is not None else None
 
 
 _Known = tuple[str | None, "np.ndarray", "np.ndarray"]  # (pattern, rows whose match is known, the match)

@@ -307,3 +307,40 @@ def test_reading_without_validity_changes_nothing_else():
     for key in ("decided", "parsed", "possible", "stable"):
         assert np.array_equal(full[key], lean[key]), key
     assert full["e164"].equals(lean["e164"]) and full["digits"].equals(lean["digits"])
+
+
+def test_a_regex_runs_only_on_numbers_whose_first_digits_can_begin_a_match():
+    """For every region's metadata patterns (calling code and international prefix, national prefix,
+    general and type descs): on numbers built from the metadata's example numbers, random digits and
+    their prefixes, the prefiltered match equals the regex run on every number."""
+    import numpy as np
+    import phonenumbers
+    import pyarrow.compute as pc
+
+    from portcheck.checks import phones
+
+    rng = random.Random(9)
+    examples = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        for attr in ("general_desc", "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
+                     "personal_number", "voip", "pager", "uan", "voicemail"):
+            desc = getattr(md, attr, None)
+            if desc is not None and desc.example_number:
+                examples.append((md.country_code, desc.example_number))
+    numbers = [e for _, e in examples] + [f"{cc}{e}" for cc, e in examples[::3]]
+    numbers += ["00" + e for _, e in examples[::5]] + ["0" + e for _, e in examples[::4]]
+    numbers += ["".join(rng.choice("0123456789") for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    arr = pa.array(numbers, pa.string())
+    assert len(arr) >= 4096  # long enough for the prefilter
+    checked = filtered = 0
+    for region in ("CN", "US", "GB", "DE", "JP", "HK", "TW", "SG", "IN", "FR", "BR", "RU", "IT", "AR", "MX"):
+        meta = phones._meta_for_region(region)
+        for pattern in {meta.odd, meta.npfp, meta.general.pattern, meta.leading_digits,
+                        *(d.pattern for d in meta.types)} - {None}:
+            want = np.asarray(pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+                zero_copy_only=False), bool)
+            assert (phones._fullmatch(arr, pattern) == want).all(), (region, pattern)
+            checked += 1
+            filtered += phones._digit_starts(pattern) is not None
+    assert checked > 60 and filtered > 20
