@@ -426,8 +426,11 @@ def _prefixes(pattern: str, k: int) -> frozenset[str] | None:
     """The digit strings of length k (or shorter, where a match can end sooner) that a match of ``pattern``
     at the start of a digit string begins with — a superset: anchors count as matching anywhere. None
     when the pattern holds something other than digits, classes, groups, alternatives and repeats."""
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
+    try:  # Python's own regex parser (private: should a later Python move it, there is no prefilter)
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python 3.11 to 3.13 have both
+        return None
 
     digits = frozenset("0123456789")
     limit = 4096
@@ -516,10 +519,9 @@ def _prefixes(pattern: str, k: int) -> frozenset[str] | None:
         return {""} if k == 0 else set(got)
 
     try:
-        tree = _parser.parse(pattern)
-    except Exception:  # noqa: BLE001 - a pattern Python's re cannot read: no prefilter
+        found = sequence(list(_parser.parse(pattern)), k)
+    except Exception:  # noqa: BLE001 - a pattern (or a parser) this does not follow: no prefilter
         return None
-    found = sequence(list(tree), k)
     return frozenset(found) if found is not None else None
 
 

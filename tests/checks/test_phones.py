@@ -344,3 +344,21 @@ def test_a_regex_runs_only_on_numbers_whose_first_digits_can_begin_a_match():
             checked += 1
             filtered += phones._digit_starts(pattern) is not None
     assert checked > 60 and filtered > 20
+
+
+@pytest.mark.parametrize("pattern,want", [
+    (r"^(?:86|00)", {"86", "00"}),
+    (r"^(?:(1[12]\d)|0)", {"11", "12", "0"}),
+    (r"^1?2", {"12", "2"}),
+    (r"^[2-4]\d{3}", {f"{a}{b}" for a in "234" for b in "0123456789"}),
+    (r"^(?=1)1", None),  # a look-ahead: not followed
+    (r"^\d*", None),  # may match nothing: every number may begin a match
+])
+def test_the_two_digit_starts_of_a_pattern(pattern, want):
+    from portcheck.checks import phones
+
+    got = phones._prefixes(pattern, 2)
+    if want is None:
+        assert got is None or "" in got
+    else:
+        assert got == want
