@@ -155,11 +155,14 @@ def _rows_of_width(arr: pa.Array, rows: np.ndarray, width: int) -> np.ndarray:
 
 def row_matrices(arr: pa.Array, rows: np.ndarray, width: int) -> list[np.ndarray]:
     """The bytes of the strings at ``rows`` (ascending, all ``width`` bytes long) as (n, width) uint8
-    matrices, in order: views of the array's data where consecutive rows stand together (a few runs),
-    else one copy of them all."""
+    matrices, in order: views of the array's data where the rows' bytes stand together (a few runs: empty
+    and null values between them hold no bytes, and do not break a run), else one copy of them all."""
     import numpy as np
 
-    runs = np.flatnonzero(np.diff(rows) != 1) + 1
+    if len(rows) == 0:
+        return [np.zeros((0, width), np.uint8)]
+    starts = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset + rows]
+    runs = np.flatnonzero(np.diff(starts) != width) + 1
     if len(runs) < max(64, len(rows) // 2000):
         return [_run_matrix(arr, run, width) for run in np.split(rows, runs)]
     return [_rows_of_width(arr, rows, width)]

@@ -154,3 +154,32 @@ def test_layouts_checked_block_by_block_give_the_same_rows(monkeypatch):
         assert np.array_equal(mask, whole_mask)
         rows = {k: v[0].tolist() for k, v in parts.items()}
         assert rows == {k: v[0].tolist() for k, v in whole_parts.items()}
+
+
+@pytest.mark.parametrize("gaps", ["empty", "null", "other widths"])
+def test_row_matrices_are_the_rows_bytes_in_order_whatever_stands_between(gaps):
+    """Runs of rows whose bytes stand together are read in place (empty and null values hold no bytes and
+    do not break a run; a value of another width does); the matrices hold the rows' bytes in order."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from portcheck.checks._arrow import null_where
+    from portcheck.profiles.convert import _rows_of_width, row_matrices
+
+    rng = random.Random(gaps)
+    filler = {"empty": "", "null": "", "other widths": "2024-01-01"}[gaps]
+    stamp = "2024-05-{}T09:25:{}"
+    values = [filler if rng.random() < 0.0015 else stamp.format(rng.randrange(10, 29), rng.randrange(10, 60))
+              for _ in range(20000)]
+    assert 5 < values.count(filler) < 60  # gaps enough to break runs, too few to make one copy instead
+    arr = pa.array(["x"] + values, pa.string()).slice(1)
+    if gaps == "null":
+        arr = null_where(arr, pa.array([v == "" for v in values]))
+    rows = np.array([i for i, v in enumerate(values) if len(v) == 19], np.int64)
+    for subset in (rows, rows[::3]):
+        parts = row_matrices(arr, subset, 19)
+        assert np.array_equal(np.concatenate(parts), _rows_of_width(arr, subset, 19))
+        assert len(parts) <= (1 if gaps != "other widths" and subset is rows else len(subset))
+    assert len(row_matrices(arr, rows[:0], 19)[0]) == 0
