@@ -688,7 +688,7 @@ def _write_outputs(folder: Any, report: dict[str, Any], tables: dict[str, Any], 
     for obj, t in tables.items():
         c, f = t["comparison"], t["findings"]
         if c is not None:
-            for name, data in (t.get("files") or _comparison_files(obj, c, masker)).items():
+            for name, data in t["files"].items():  # made beside the checks (_comparison_files)
                 folder.write_bytes(name, data)
         if t["present"]:
             rows = [(f"key:{k}", k, "same key", "") for k in f.duplicate_key_values]

@@ -36,6 +36,17 @@ def clean(arr: pa.Array, null_tokens: Sequence[str] = ()) -> pa.Array:
     return null_where(out, blank)
 
 
+def string_bytes(text: pa.Array) -> tuple[Any, Any]:
+    """(offsets from 0, bytes) of a string array, as numpy views of its buffers (slices included)."""
+    import numpy as np
+
+    n = len(text)
+    off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
+    data = np.frombuffer(text.buffers()[2], np.uint8)[off[0]:off[-1]] if off[-1] > off[0] else \
+        np.zeros(0, np.uint8)
+    return off - off[0], data
+
+
 def null_where(arr: pa.Array, mask: pa.Array) -> pa.Array:
     """``arr`` with nulls where ``mask`` is true. The values are not copied (only a validity bitmap is
     made), which matters for long text."""

@@ -301,14 +301,9 @@ def _digits(n: int, off: np.ndarray, data: np.ndarray) -> tuple[pa.Array, np.nda
 
 
 def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets from 0, bytes) of a string array."""
-    import numpy as np
+    from portcheck.checks._arrow import string_bytes
 
-    n = len(text)
-    off = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
-    data = np.frombuffer(text.buffers()[2], np.uint8)[off[0]:off[-1]] if off[-1] > off[0] else \
-        np.zeros(0, np.uint8)
-    return off - off[0], data
+    return string_bytes(text)
 
 
 def _only_separators(off: np.ndarray, data: np.ndarray, plus: np.ndarray,
@@ -385,31 +380,29 @@ def _fullmatch(arr: pa.Array, pattern: str | None) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
-def _digit_starts(pattern: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(allowed first two digits as a 100-entry table, first digits after which a match may already end as
-    a 10-entry table) for a regex matched at the start of digit strings; None when the regex holds
-    something this does not follow, can match the empty string, or allows most starts anyway."""
+def _digit_starts(pattern: str) -> np.ndarray | None:
+    """The two-digit starts a match of the regex may begin with (a 100-entry table; a match that can end
+    after one digit allows every start with that digit); None when the regex holds something
+    :func:`_prefixes` does not follow, can match the empty string, or allows most starts anyway."""
     import numpy as np
 
     found = _prefixes(pattern, 2)
     if found is None or "" in found:
         return None
-    two, one = np.zeros(100, bool), np.zeros(10, bool)
+    two = np.zeros(100, bool)
     for p in found:
         if len(p) == 2:
             two[int(p)] = True
         else:
-            one[int(p)] = True
-    two |= np.repeat(one, 10)  # a match ending after one digit begins every two-digit start with it
-    return None if two.sum() > 50 else (two, one)
+            two[int(p) * 10:int(p) * 10 + 10] = True
+    return None if two.sum() > 50 else two
 
 
-def _may_begin(arr: pa.Array, starts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _may_begin(arr: pa.Array, starts: np.ndarray) -> np.ndarray:
     """Which strings begin with two digits a match may begin with (or are shorter, or not digits: the regex
     decides those)."""
     import numpy as np
 
-    two, _ = starts
     off, data = _bytes_of(arr)
     lengths = np.diff(off)
     out = lengths < 2
@@ -418,7 +411,7 @@ def _may_begin(arr: pa.Array, starts: tuple[np.ndarray, np.ndarray]) -> np.ndarr
         d0 = data[at].astype(np.int16) - 48
         d1 = data[at + 1].astype(np.int16) - 48
         digits = (d0 >= 0) & (d0 <= 9) & (d1 >= 0) & (d1 <= 9)
-        out |= ~digits | two[np.where(digits, d0 * 10 + d1, 0)]
+        out |= ~digits | starts[np.where(digits, d0 * 10 + d1, 0)]
     return out
 
 

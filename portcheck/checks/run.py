@@ -79,7 +79,7 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
         # them first, the second thread the rest). Totals, duplicates and orphans stay on the second
         # thread, in their order.
         pending, pending_results = _validity_tasks(out, dataset, sorted(present, key=lambda p: -p[1].rows),
-                                                   engine)
+                                                   policy, engine)
         lock = threading.Lock()
 
         def drain_validity() -> None:
@@ -115,7 +115,7 @@ def run_checks_alongside(dataset: CanonicalDataset, policy: Policy, *, engine: s
 
 
 def _validity_tasks(out: dict[str, ObjectFindings], dataset: CanonicalDataset,
-                    present: list[tuple[str, CanonicalTable]],
+                    present: list[tuple[str, CanonicalTable]], policy: Policy,
                     engine: str) -> tuple[list[Callable[[], None]], list[Callable[[], None]]]:
     """(the validity work, as tasks any thread may run in any order; what then fills the findings)."""
     from portcheck.checks import validity
@@ -123,12 +123,8 @@ def _validity_tasks(out: dict[str, ObjectFindings], dataset: CanonicalDataset,
 
     tokens = tuple(dataset.null_tokens)
     if engine != "fast":
-        def whole(obj: str, ct: CanonicalTable) -> Callable[[], None]:
-            def run() -> None:
-                out[obj].gx_result, out[obj].validity_checks = validity.validate(ct, engine=engine,
-                                                                                 null_tokens=tokens)
-            return run
-        return [whole(obj, ct) for obj, ct in present], []
+        return [lambda obj=obj, ct=ct: _validity(out[obj], dataset, ct, policy, engine=engine)
+                for obj, ct in present], []
     tasks: list[Callable[[], None]] = []
     finish: list[Callable[[], None]] = []
     for obj, ct in present:

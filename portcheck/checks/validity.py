@@ -179,14 +179,15 @@ def _matching_rows_holding(col: pa.Array, regex: str, required: bytes) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(col)
-    mask = np.zeros(n, bool)
-    if n == 0 or col.buffers()[2] is None:
+    from portcheck.checks._arrow import string_bytes
+
+    mask = np.zeros(len(col), bool)
+    if len(col) == 0:
         return mask
-    offsets = np.frombuffer(col.buffers()[1], np.int32)[col.offset:col.offset + n + 1]
+    offsets, data = string_bytes(col)
     table = np.zeros(256, bool)
     table[list(required)] = True
-    at = np.flatnonzero(table[np.frombuffer(col.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]]) + offsets[0]
+    at = np.flatnonzero(table[data])
     if len(at):
         rows = np.unique(np.searchsorted(offsets, at, side="right") - 1)
         hit = pc.fill_null(pc.match_substring_regex(col.take(pa.array(rows)), regex), False)
