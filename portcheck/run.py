@@ -284,7 +284,8 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     """Run a whole check and write the report folder. Returns the report and the exit code (0 or 1)."""
     from portcheck.masking import make_masker
     from portcheck.profiles import load_dataset
-    from portcheck.readers import ReadOptions, read_export
+    from portcheck.readers import ReadOptions, hash_ahead, read_export
+    from portcheck.readers import _ahead as inputs_ahead
     from portcheck.report.writer import ReportFolder
 
     say = progress or (lambda _msg: None)
@@ -293,6 +294,8 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
     masker = make_masker(opts.show_values, opts.mask_dir)
     folder = ReportFolder(opts.out, force=opts.force)  # refuse early, before reading gigabytes
     try:
+        # the inputs' digests on the other core while this one imports what reading needs
+        hash_ahead([opts.export, *([opts.reference] if opts.reference else [])])
         from portcheck.checks._arrow import start_duckdb
 
         start_duckdb()  # before the reads, whose freed buffers its start would give back to the kernel
@@ -331,6 +334,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
 
             threading.Thread(target=import_ahead, name="portcheck-imports", daemon=True).start()
             export = read_export_side()
+        inputs_ahead.forget()
         report, tables = build_report(opts, policy, export, reference, reference_inputs, value_maps, masker, say)
         say("writing the report")
         _write_outputs(folder, report, tables, opts, masker)
@@ -340,6 +344,7 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
             sign_report_dir(folder.staging, opts.sign_key, opts.passphrase)
         out = folder.commit()
     except BaseException:
+        inputs_ahead.forget()
         folder.abort()
         raise
     if opts.bundle:

@@ -24,10 +24,11 @@ import os
 from pathlib import Path
 
 from portcheck.errors import InputError, LimitExceeded, ReadError
+from portcheck.readers import _ahead
 from portcheck.readers._common import Budget, NotTabular
 from portcheck.readers.interface import DeclaredTotal, ExportSource, RawTable, ReadOptions, SourceFile
 
-__all__ = ["DeclaredTotal", "ExportSource", "RawTable", "ReadOptions", "SourceFile", "read_export"]
+__all__ = ["DeclaredTotal", "ExportSource", "RawTable", "ReadOptions", "SourceFile", "hash_ahead", "read_export"]
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -71,6 +72,15 @@ def read_export(
 MAP_MIN = 8 << 20  # delimited text files this large are mapped into memory rather than read into it
 
 
+def hash_ahead(paths: list[str | os.PathLike]) -> None:
+    """Map the large delimited text files of these exports (files or folders) and start hashing them now,
+    before their reading can start: a run spends its first fifth of a second importing pyarrow on one core
+    while the other has nothing to do. The readers then take the same maps and digests (see ``_ahead``);
+    anything else under ``paths`` is read as usual. Paths that are not files or folders are ignored here
+    (``read_export`` reports them)."""
+    _ahead.start(paths, TEXT_SUFFIXES, MAP_MIN)
+
+
 def _read_file(path: Path, name: str) -> bytes | mmap.mmap:
     """The bytes of a file: large delimited text files as a read-only memory map of the page cache.
 
@@ -83,8 +93,11 @@ def _read_file(path: Path, name: str) -> bytes | mmap.mmap:
     try:
         if path.suffix.lower() in TEXT_SUFFIXES:
             with path.open("rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size >= MAP_MIN:
+                st = os.fstat(fh.fileno())
+                if st.st_size >= MAP_MIN:
+                    early = _ahead.take(path, st)
+                    if early is not None:
+                        return early
                     try:
                         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
                     except (OSError, ValueError):  # a file system that cannot map: read it instead
@@ -154,7 +167,7 @@ class _Walker:
         Its SHA-256 is computed in a background thread while it is parsed (hashlib releases the GIL), and
         the file keeps its place in ``files`` (an archive before its members).
         """
-        digest = _Sha256(data)
+        digest = _ahead.digest_of(data) or _Sha256(data)
         pending = SourceFile(name=name, sha256="", bytes=len(data), mtime=mtime)
         slot = len(self.files)
         self.files.append(pending)
