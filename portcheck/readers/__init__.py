@@ -28,7 +28,8 @@ from portcheck.readers import _ahead
 from portcheck.readers._common import Budget, NotTabular
 from portcheck.readers.interface import DeclaredTotal, ExportSource, RawTable, ReadOptions, SourceFile
 
-__all__ = ["DeclaredTotal", "ExportSource", "RawTable", "ReadOptions", "SourceFile", "hash_ahead", "read_export"]
+__all__ = ["DeclaredTotal", "ExportSource", "RawTable", "ReadOptions", "SourceFile", "hash_ahead",
+           "read_export"]
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}

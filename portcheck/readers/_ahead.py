@@ -24,7 +24,8 @@ from typing import Any
 
 _LOCK = threading.Lock()
 _FILES: dict[str, _File] = {}  # registered, not yet taken by a reader: by real path
-_TAKEN: dict[int, _File] = {}  # taken, digest not yet asked for: by id() of the map (held, so ids stay unique)
+# taken, digest not yet asked for: by id() of the map (held here, so that ids stay unique)
+_TAKEN: dict[int, _File] = {}
 
 
 class _File:
@@ -56,7 +57,8 @@ def start(paths: Iterable[str | os.PathLike[str] | None], suffixes: set[str], mi
         except OSError:
             continue
         if files:
-            threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead", daemon=True).start()
+            threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead",
+                             daemon=True).start()
 
 
 def _files_under(root: Path, suffixes: set[str], min_size: int) -> list[_File]:
