@@ -134,3 +134,21 @@ def test_block_order_does_not_matter_group_blocks_before_name_blocks():
     first = find_clusters(ct, rules_for("customer", {"block_on": blocks}))
     again = find_clusters(ct, rules_for("customer", {"block_on": blocks[::-1]}))
     assert first and [(c.keys, c.matched_on) for c in first] == [(c.keys, c.matched_on) for c in again]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 1000, 200_000])
+def test_same_hash_keeps_exactly_the_positions_whose_whole_hash_repeats(n):
+    from portcheck.checks._arrow import _same_hash
+
+    rng = np.random.default_rng(n + 7)
+    h = rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)
+    if n > 4:
+        h[: n // 5] = h[n // 5 : 2 * (n // 5)]
+        h[-1] = h[0]  # three of one hash
+    rows = maybe_repeated(h)
+    got = _same_hash(h, rows)
+    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+    want = np.flatnonzero(counts[inverse] >= 2)
+    assert got.tolist() == want.tolist()  # ascending, and none missed: every repeat is in its bucket
+    if n > 1000:
+        assert len(got) < len(rows)  # most of a shared bucket shares only the bucket
