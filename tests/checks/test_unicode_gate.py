@@ -80,3 +80,37 @@ def test_ascii_and_chunked_arrays():
     arr = pa.chunked_array([["abc", None], ["déf"]])
     assert utf8_normalize(arr, "NFC").to_pylist() == ["abc", None, "déf"]
     assert utf8_normalize(pa.array(["x"] * 3), "NFKC").to_pylist() == ["x"] * 3
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC"])
+def test_the_lead_byte_gate_flags_every_unstable_code_point(form):
+    """Every code point of the stored table begins with a byte the byte gate flags: at or above the
+    form's lowest lead byte, and not E4-E9."""
+    from portcheck.checks._unicode_gate import _LOW_LEAD
+
+    for cp in _covered(getattr(_unistable, f"{form}_RANGES")):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        lead = chr(cp).encode("utf-8")[0]
+        assert lead >= _LOW_LEAD[form] and not 0xE4 <= lead <= 0xE9, hex(cp)
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC"])
+def test_short_names_are_read_by_their_bytes_and_only_the_flagged_ones_normalised(form):
+    names = [f"{a}{b}" for a in "王李张刘陈杨黄赵" for b in "伟娜静敏强磊军洋"] * 80  # 5,120 names
+    names[7], names[900], names[4000] = "e\u0301mile", "\uff21\uff22", "Zoe\u0308"
+    names[10] = None
+    arr = pa.array(names)
+    assert utf8_normalize(arr, form).to_pylist() == pc.utf8_normalize(arr, form).to_pylist()
+    stable = pa.array([n for n in names if n is None or n.isascii() or all(0x4E00 <= ord(c) <= 0x9FFF
+                                                                            for c in n)])
+    assert utf8_normalize(stable, form) is stable  # nothing flagged: the column itself, not a copy
+    sliced = arr.slice(5, 1000)
+    assert utf8_normalize(sliced, form).to_pylist() == pc.utf8_normalize(sliced, form).to_pylist()
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC"])
+def test_text_full_of_flagged_bytes_still_equals_pyarrow(form):
+    values = ["表情😀，标点。" + ("e\u0301" if i % 7 == 0 else "") for i in range(3000)]
+    arr = pa.array(values)
+    assert utf8_normalize(arr, form).to_pylist() == pc.utf8_normalize(arr, form).to_pylist()
