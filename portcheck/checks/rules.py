@@ -445,8 +445,32 @@ def _real_day(year: Any, month: Any, day: Any) -> Any:
 def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
     """Whether each row of an :func:`~portcheck.profiles.convert.iso_fixed` byte matrix names a real day
     (and a time of day with hours up to 23, minutes up to 59, seconds up to 60, an offset up to 23:59):
-    what ``_real_day`` and those bounds say of ``iso_numbers``, read two digits at a time in small
-    integers."""
+    what ``_real_day`` and those bounds say of ``iso_numbers``.
+
+    The layout puts digits at every one of these positions, so two of them compare as written: each pair
+    is read as a big-endian 16-bit number ("12" is 0x3132) and compared with its bounds, without a table.
+    Days 01-28 are in every month; only the rows with a later day look up their year and month."""
+    import numpy as np
+
+    def two(i: int) -> Any:
+        return m[:, i:i + 2].view(">u2")[:, 0]
+
+    month, day = two(5), two(8)
+    ok = (month >= 0x3031) & (month <= 0x3132) & (day >= 0x3031)
+    late = np.flatnonzero(ok & (day > 0x3238))
+    if len(late):
+        ok[late] = _late_day_valid(m[late])
+    frac, tz = layout
+    if frac is not None:
+        ok &= (two(11) <= 0x3233) & (two(14) <= 0x3539) & (two(17) <= 0x3630)
+        pos = 19 + (1 + frac if frac else 0)
+        if tz in ("hhmm", "hh:mm"):
+            ok &= (two(pos + 1) <= 0x3233) & (two(pos + 3 if tz == "hhmm" else pos + 4) <= 0x3539)
+    return ok
+
+
+def _late_day_valid(m: Any) -> Any:
+    """For rows with a valid month and a day from 29 on: whether the day is in that month of that year."""
     import numpy as np
 
     from portcheck.profiles.convert import digit_pairs
@@ -459,15 +483,7 @@ def _fixed_form_valid(m: Any, layout: tuple[int | None, str]) -> Any:
     century, yy = two(0), two(2)
     # a year is leap when divisible by 4, its last two digits then say; when they are 00, the century
     leap = np.where(yy == 0, century % 4 == 0, yy % 4 == 0)
-    real = _day_tables()[1]
-    ok = real[leap * 10000 + two(5).astype(np.int32) * 100 + two(8)]
-    frac, tz = layout
-    if frac is not None:
-        ok &= (two(11) <= 23) & (two(14) <= 59) & (two(17) <= 60)
-        pos = 19 + (1 + frac if frac else 0)
-        if tz in ("hhmm", "hh:mm"):
-            ok &= (two(pos + 1) <= 23) & (two(pos + 3 if tz == "hhmm" else pos + 4) <= 59)
-    return ok
+    return _day_tables()[1][leap * 10000 + two(5).astype(np.int32) * 100 + two(8)]
 
 
 def _iso_flags(values: pa.Array, shape_regex: str, dates_only: bool, separators: bytes) -> pa.Array:

@@ -183,3 +183,43 @@ def test_row_matrices_are_the_rows_bytes_in_order_whatever_stands_between(gaps):
         assert np.array_equal(np.concatenate(parts), _rows_of_width(arr, subset, 19))
         assert len(parts) <= (1 if gaps != "other widths" and subset is rows else len(subset))
     assert len(row_matrices(arr, rows[:0], 19)[0]) == 0
+
+
+@pytest.mark.parametrize("layout", [(None, ""), (0, ""), (0, "Z"), (3, "hh:mm"), (6, "hhmm")])
+def test_fixed_form_validity_agrees_with_the_calendar_and_the_clock(layout):
+    """The byte-pair comparisons of ``_fixed_form_valid`` against datetime on every boundary: days 00, 28,
+    29, 30, 31 and 32 of months 00-13 in leap and common years (1900, 2000, 2023, 2024), and hours,
+    minutes, seconds and offsets at and beyond their limits."""
+    import datetime as dt
+    import itertools
+
+    import numpy as np
+
+    from portcheck.checks.rules import _fixed_form_valid
+    from portcheck.profiles.convert import iso_width
+
+    frac, tz = layout
+    texts, want = [], []
+    times = [("00", "00", "00"), ("23", "59", "60"), ("24", "00", "00"), ("12", "60", "00"),
+             ("12", "00", "61")]
+    offsets = [("00", "00"), ("23", "59"), ("24", "00"), ("05", "60")]
+    for year, month, day in itertools.product(("1900", "2000", "2023", "2024"), range(14), (0, 1, 28, 29, 30,
+                                                                                            31, 32)):
+        date = f"{year}-{month:02d}-{day:02d}"
+        try:
+            real = dt.date(int(year), month, day) is not None
+        except ValueError:
+            real = False
+        if frac is None:
+            texts.append(date)
+            want.append(real)
+            continue
+        zones = offsets if tz in ("hh:mm", "hhmm") else [("", "")]
+        for (hh, mi, ss), (oh, om) in itertools.product(times, zones):
+            text = f"{date}T{hh}:{mi}:{ss}" + ("." + "1" * frac if frac else "")
+            text += {"": "", "Z": "Z", "hh:mm": f"+{oh}:{om}", "hhmm": f"+{oh}{om}"}[tz]
+            texts.append(text)
+            want.append(real and int(hh) <= 23 and int(mi) <= 59 and int(ss) <= 60
+                        and (not oh or (int(oh) <= 23 and int(om) <= 59)))
+    m = np.frombuffer("".join(texts).encode(), np.uint8).reshape(len(texts), iso_width(layout))
+    assert _fixed_form_valid(m, layout).tolist() == want
