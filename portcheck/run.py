@@ -141,26 +141,9 @@ def _control_totals(ref_t: Any, exp_t: Any, masker: Any = None) -> dict[str, Any
 
     Owners are people: their names are masked like any other value (currencies and stages are not).
     """
-    from portcheck.compare.normalize import number
-
-    def amounts(t: Any) -> dict[str, str] | None:
-        if t is None or "amount" not in t.columns:
-            return None
-        sums = _amount_sums(t, number)
-        return {k: format(v.normalize(), "f") if hasattr(v, "normalize") else str(v) for k, v in sums.items()}
-
-    def counts(t: Any, col: str) -> dict[str, int] | None:
-        if t is None or col not in t.columns:
-            return None
-        import pyarrow.compute as pc
-
-        vc = pc.value_counts(t.table.column(col).fill_null(""))
-        return {(v["values"] or "(empty)"): v["counts"] for v in vc.to_pylist()}
-
     out: dict[str, Any] = {}
-    for name, fn in (("amount_by_currency", amounts), ("count_by_stage", lambda t: counts(t, "stage")),
-                     ("count_by_owner", lambda t: counts(t, "owner"))):
-        r, e = fn(ref_t), fn(exp_t)
+    for name in _TOTALS:
+        r, e = _side_total(ref_t, name), _side_total(exp_t, name)
         if r is None and e is None:
             continue
         keys = sorted(set(r or {}) | set(e or {}))
@@ -169,6 +152,44 @@ def _control_totals(ref_t: Any, exp_t: Any, masker: Any = None) -> dict[str, Any
         out[name] = {label(k): {"reference": (r or {}).get(k) if r is not None else None,
                                 "export": (e or {}).get(k) if e is not None else None} for k in keys}
     return out
+
+
+_TOTALS = ("amount_by_currency", "count_by_stage", "count_by_owner")
+
+
+def _side_total(t: Any, name: str) -> dict[str, Any] | None:
+    """One side's figures of one control total (None when the column is absent), once per table."""
+    if t is None:
+        return None
+    from portcheck.checks._arrow import memoized
+
+    return memoized(t.table, ("control", name), lambda: _compute_side_total(t, name))
+
+
+def _compute_side_total(t: Any, name: str) -> dict[str, Any] | None:
+    if name == "amount_by_currency":
+        if "amount" not in t.columns:
+            return None
+        from portcheck.compare.normalize import number
+
+        sums = _amount_sums(t, number)
+        return {k: format(v.normalize(), "f") if hasattr(v, "normalize") else str(v) for k, v in sums.items()}
+    col = name.removeprefix("count_by_")
+    if col not in t.columns:
+        return None
+    import pyarrow.compute as pc
+
+    vc = pc.value_counts(t.table.column(col).fill_null(""))
+    return {(v["values"] or "(empty)"): v["counts"] for v in vc.to_pylist()}
+
+
+def _reference_tasks(reference: CanonicalDataset, value_maps: dict[str, Any]) -> list[Callable[[], Any]]:
+    """What the comparison and the control totals read of the reference alone, as small tasks."""
+    from portcheck.compare.engine import reference_tasks
+
+    totals = [lambda t=t, name=name: _side_total(t, name) for obj in schema.OBJECTS
+              if (t := reference.get(obj)) is not None for name in _TOTALS]
+    return totals + reference_tasks(reference, value_maps)
 
 
 def _amount_sums(t: Any, number: Callable[[str], Any]) -> dict[str, Any]:
@@ -282,6 +303,8 @@ def import_ahead() -> None:
 
 def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult:
     """Run a whole check and write the report folder. Returns the report and the exit code (0 or 1)."""
+    import threading
+
     from portcheck.masking import make_masker
     from portcheck.profiles import load_dataset
     from portcheck.readers import ReadOptions, hash_ahead, read_export
@@ -313,14 +336,24 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
                                     region=opts.region, read_options=ref_opts,
                                     include_deleted=opts.include_deleted or policy.include_deleted)
             import_ahead()  # while the export's thread finishes (its load converts more), or at once
+            # and, while it still does, what the comparison will read of the reference alone
+            for task in _reference_tasks(loaded[0], value_maps):
+                if export_done.is_set():
+                    break
+                task()
             return loaded
 
+        export_done = threading.Event()
+
         def read_export_side() -> CanonicalDataset:
-            export_src = read_export(opts.export, role="export", options=read_opts)
-            # the canonical tables are what the rest reads: the raw ones go when this returns
-            return load_dataset(export_src, profile=opts.profile, mapping=opts.mapping,
-                                timezone=opts.timezone, region=opts.region,
-                                include_deleted=opts.include_deleted or policy.include_deleted)
+            try:
+                export_src = read_export(opts.export, role="export", options=read_opts)
+                # the canonical tables are what the rest reads: the raw ones go when this returns
+                return load_dataset(export_src, profile=opts.profile, mapping=opts.mapping,
+                                    timezone=opts.timezone, region=opts.region,
+                                    include_deleted=opts.include_deleted or policy.include_deleted)
+            finally:
+                export_done.set()
 
         reference = None
         reference_inputs: list[dict[str, Any]] = []
@@ -330,8 +363,6 @@ def run_check(opts: CheckOptions, progress: Progress | None = None) -> RunResult
             export, (reference, reference_inputs) = _both(read_export_side, read_reference)
         else:
             say("reading the export")
-            import threading
-
             threading.Thread(target=import_ahead, name="portcheck-imports", daemon=True).start()
             export = read_export_side()
         inputs_ahead.forget()

@@ -18,6 +18,8 @@ from portcheck.compare import classify as cl
 from portcheck.compare import normalize as nz
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     import numpy as np
     import pyarrow as pa
 
@@ -444,7 +446,10 @@ def compare_object(obj: str, ref_t: CanonicalTable, exp_t: CanonicalTable, *, pa
         vmap = options.value_maps.get(fname)
         if vmap:
             rcol = _translate(rcol, vmap)
-        r_empty = _empty_mask(rcol, ref_nulls)[rr]
+        if fname not in parent_maps and not vmap:  # the column as it stands (see reference_tasks)
+            r_empty = _reference_empty(ref_t, fname, ref_nulls)[rr]
+        else:
+            r_empty = _empty_mask(rcol, ref_nulls)[rr]
         if fname not in exp_t.columns:
             res.missing_fields.append(fname)
             present = np.flatnonzero(~r_empty)
@@ -535,6 +540,30 @@ def _string_column(t: CanonicalTable, name: str) -> pa.Array:
     if isinstance(col, pa.ChunkedArray):  # one chunk is taken as it is (combine_chunks would copy it)
         col = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
     return col if pa.types.is_string(col.type) else col.cast(pa.string())
+
+
+def _reference_empty(ref_t: CanonicalTable, name: str, null_tokens: frozenset[str]) -> np.ndarray:
+    """:func:`_empty_mask` of a reference column as it stands, computed once per table."""
+    from portcheck.checks._arrow import memoized
+
+    return memoized(ref_t.table, ("compare.empty", name, tuple(sorted(null_tokens))),
+                    lambda: _empty_mask(_string_column(ref_t, name), null_tokens))
+
+
+def reference_tasks(reference: CanonicalDataset, value_maps: dict[str, Any]) -> list[Callable[[], Any]]:
+    """Work of the comparison that reads the reference alone (which cells are empty), as small tasks the
+    reference's thread may run while the export is still being loaded: the comparison then finds it done.
+    Foreign keys and mapped fields are translated before that test, so they are left to the comparison."""
+    tasks: list[Callable[[], Any]] = []
+    nulls = frozenset(reference.null_tokens)
+    for obj in schema.OBJECTS:
+        t = reference.get(obj)
+        if t is None:
+            continue
+        skip = set(schema.load_schema()[obj].foreign_keys) | set(value_maps)
+        tasks += [lambda t=t, f=f: _reference_empty(t, f, nulls) for f in t.columns
+                  if f not in skip and not f.startswith("_")]
+    return tasks
 
 
 def _paired(col: pa.Array, rows: np.ndarray, taken: pa.Array, bounds: np.ndarray | None,
