@@ -372,25 +372,47 @@ def uscc_flags(values: pa.Array) -> pa.Array:
     """
     import numpy as np
 
-    compact = pc.utf8_upper(pc.replace_substring_regex(values, r"[ -]", ""))
-    looks = pc.fill_null(pc.match_substring_regex(compact, r"^[0-9A-Z]{18}$"), False)
-    out = np.full(len(compact), None, dtype=object)
-    rows = np.flatnonzero(looks.to_numpy(zero_copy_only=False))
+    from portcheck.checks._arrow import string_bytes
+    from portcheck.profiles.convert import row_matrices
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    compact = values
+    for sep in (" ", "-"):  # (plain substring searches: most codes hold neither)
+        if pc.any(pc.match_substring(compact, sep)).as_py():
+            compact = pc.replace_substring(compact, sep, "")
+    compact = pc.utf8_upper(compact)
+    n = len(compact)
+    off, data = string_bytes(compact)
+    rows = np.flatnonzero(np.diff(off) == 18)  # 18 bytes; which are 18 of [0-9A-Z] is read below
+    if compact.null_count and len(rows):
+        rows = rows[np.asarray(compact.is_valid().to_numpy(zero_copy_only=False), bool)[rows]]
+    looks = np.zeros(n, bool)
+    ok = np.zeros(n, bool)
     if len(rows):
-        cand = compact.take(pa.array(rows)) if len(rows) < len(compact) else compact
-        cand = cand.combine_chunks() if isinstance(cand, pa.ChunkedArray) else cand
-        shaped = pc.match_substring_regex(cand, _USCC_SHAPE).to_numpy(zero_copy_only=False)
-        # Every candidate is 18 ASCII characters: read them as an (n, 18) matrix of bytes.
-        offsets = np.frombuffer(cand.buffers()[1], np.int32)[cand.offset:cand.offset + len(cand) + 1]
-        data = np.frombuffer(cand.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(len(cand), 18)
-        lookup = np.zeros(256, np.int64)
-        for i, ch in enumerate(_USCC_ALPHABET):
-            lookup[ord(ch)] = i
-        idx = lookup[data]
-        total = idx[:, :17] @ np.array(_USCC_WEIGHTS, np.int64)
-        ok = shaped & (idx[:, 17] == (31 - total) % 31)
-        out[rows] = np.where(ok, VALID, INVALID)
-    return pa.array(out, pa.string())
+        # (rows, 18) byte matrices, where the codes stand when they stand together
+        m = np.concatenate(row_matrices(compact, rows, 18))
+        tables = _uscc_tables()
+        index = tables["index"][m]  # a code character's value, 255 for any other byte
+        upper = m - np.uint8(65)  # wraps: A-Z become 0-25
+        alnum = ((index != 255) | (upper <= 25)).all(axis=1)  # the regex ^[0-9A-Z]{18}$, by byte
+        rows, index = rows[alnum], index[alnum]
+        looks[rows] = True
+        shaped = (index[:, :8] <= 9).all(axis=1) & (index[:, 8:] != 255).all(axis=1)
+        total = np.zeros(len(rows), np.int32)
+        for j, weight in enumerate(_USCC_WEIGHTS):
+            total += index[:, j].astype(np.int32) * weight
+        ok[rows] = shaped & (index[:, 17] == (31 - total) % 31)
+    return pc.if_else(pa.array(ok, mask=~looks), VALID, INVALID)
+
+
+@lru_cache(maxsize=1)
+def _uscc_tables() -> dict[str, Any]:
+    """Each byte's value in the code's alphabet (255 for a byte outside it)."""
+    import numpy as np
+
+    index = np.full(256, 255, np.uint8)
+    index[[ord(c) for c in _USCC_ALPHABET]] = np.arange(len(_USCC_ALPHABET))
+    return {"index": index}
 
 
 def _calendar_ok(values: pa.Array, shape: pa.Array) -> pa.Array:
