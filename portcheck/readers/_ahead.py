@@ -5,8 +5,8 @@ SHA-256 of each input, half a second of CPU per 800 MB, was computed beside the 
 the other side's parsing needed. Started at once, most of it is done on the idle core.
 
 Each large delimited text file under the given paths is mapped (read-only) and registered under its real
-path with its identity (device, inode, size, modification time). One thread per path hashes its files in
-the readers' order. When a reader comes to the file, :func:`take` hands it the same map if the file is still
+path with its identity (device, inode, size, modification time). One thread hashes them in the readers'
+order, the paths' files in turn. When a reader comes to the file, :func:`take` hands it the same map if the file is still
 the one registered; :func:`digest_of` then gives the digest, waiting for it if the thread is at work on
 it. A file the thread has not begun by then is hashed by the reader as before, never twice. The report's
 digest is therefore of the very bytes parsed, as without this.
@@ -15,6 +15,7 @@ digest is therefore of the very bytes parsed, as without this.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import mmap
 import os
 import threading
@@ -48,17 +49,20 @@ def _ident(st: os.stat_result) -> tuple[int, ...]:
 
 
 def start(paths: Iterable[str | os.PathLike[str] | None], suffixes: set[str], min_size: int) -> None:
-    """Register and start hashing the files of each path (see the module docstring)."""
+    """Register and start hashing the files of each path (see the module docstring): one thread, which
+    takes the paths' files in turn (their readers start together), so that the thread importing what the
+    reading needs keeps a core to itself."""
+    per_path = []
     for path in paths:
         if path is None:
             continue
         try:
-            files = _files_under(Path(path), suffixes, min_size)
+            per_path.append(_files_under(Path(path), suffixes, min_size))
         except OSError:
             continue
-        if files:
-            threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead",
-                             daemon=True).start()
+    files = [f for group in itertools.zip_longest(*per_path) for f in group if f is not None]
+    if files:
+        threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead", daemon=True).start()
 
 
 def _files_under(root: Path, suffixes: set[str], min_size: int) -> list[_File]:
