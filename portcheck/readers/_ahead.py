@@ -6,10 +6,11 @@ the other side's parsing needed. Started at once, most of it is done on the idle
 
 Each large delimited text file under the given paths is mapped (read-only) and registered under its real
 path with its identity (device, inode, size, modification time). One thread hashes them in the readers'
-order, the paths' files in turn. When a reader comes to the file, :func:`take` hands it the same map if the file is still
-the one registered; :func:`digest_of` then gives the digest, waiting for it if the thread is at work on
-it. A file the thread has not begun by then is hashed by the reader as before, never twice. The report's
-digest is therefore of the very bytes parsed, as without this.
+order, the paths' files in turn (one, not one per path: the thread importing what the reading needs
+keeps a core to itself). When a reader comes to the file, :func:`take` hands it the same map if the file
+is still the one registered; :func:`digest_of` then gives the digest, waiting for it if the thread is at
+work on it. A file the thread has not begun by then is hashed by the reader as before, never twice. The
+report's digest is therefore of the very bytes parsed, as without this.
 """
 
 from __future__ import annotations
