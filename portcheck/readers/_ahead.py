@@ -8,9 +8,11 @@ Each large delimited text file under the given paths is mapped (read-only) and r
 path with its identity (device, inode, size, modification time). One thread hashes them in the readers'
 order, the paths' files in turn (one, not one per path: the thread importing what the reading needs
 keeps a core to itself). When a reader comes to the file, :func:`take` hands it the same map if the file
-is still the one registered; :func:`digest_of` then gives the digest, waiting for it if the thread is at
-work on it. A file the thread has not begun by then is hashed by the reader as before, never twice. The
-report's digest is therefore of the very bytes parsed, as without this.
+is still the one registered; :func:`digest_of` then gives the digest, for which the reader waits at the
+end of the file if the thread has not finished it: the thread comes to it in turn, and a second hashing
+thread beside the two parsing ones slowed them more than it gained. Should no thread come to a file
+(:func:`forget`, or none started), the reader hashes it itself; never twice. The report's digest is of
+the very bytes parsed, as without this.
 """
 
 from __future__ import annotations
@@ -28,19 +30,27 @@ _LOCK = threading.Lock()
 _FILES: dict[str, _File] = {}  # registered, not yet taken by a reader: by real path
 # taken, digest not yet asked for: by id() of the map (held here, so that ids stay unique)
 _TAKEN: dict[int, _File] = {}
+_UNDONE: set[_File] = set()  # registered and not yet hashed by the thread (a reader may wait for one)
 
 
 class _File:
     def __init__(self, data: mmap.mmap, ident: tuple[int, ...]) -> None:
         self.data = data
         self.ident = ident
-        self.claimed = False  # by the hashing thread (under _LOCK)
+        self.claimed = False  # by the hashing thread, or by a reader it will not come to (under _LOCK)
+        self.thread: threading.Thread | None = None
         self.done = threading.Event()
         self.value: str | None = None
 
     def hexdigest(self) -> str:
-        self.done.wait()
-        if self.value is None:  # the thread failed on it (it never should): hash here
+        while not self.done.wait(0.05):
+            with _LOCK:  # no thread will come to it (none started, or it stopped): hash it here
+                mine = not self.claimed and (self.thread is None or not self.thread.is_alive())
+                if mine:
+                    self.claimed = True
+            if mine:
+                break
+        if self.value is None:  # not hashed by the thread (skipped, or it failed on it): hash here
             self.value = hashlib.sha256(self.data).hexdigest()
         return self.value
 
@@ -63,7 +73,10 @@ def start(paths: Iterable[str | os.PathLike[str] | None], suffixes: set[str], mi
             continue
     files = [f for group in itertools.zip_longest(*per_path) for f in group if f is not None]
     if files:
-        threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead", daemon=True).start()
+        thread = threading.Thread(target=_hash_all, args=(files,), name="portcheck-sha256-ahead", daemon=True)
+        for f in files:
+            f.thread = thread
+        thread.start()
 
 
 def _files_under(root: Path, suffixes: set[str], min_size: int) -> list[_File]:
@@ -97,6 +110,7 @@ def _files_under(root: Path, suffixes: set[str], min_size: int) -> list[_File]:
         f = _File(data, _ident(st))
         with _LOCK:
             _FILES[os.path.realpath(p)] = f
+            _UNDONE.add(f)
         out.append(f)
     return out
 
@@ -105,13 +119,15 @@ def _hash_all(files: list[_File]) -> None:
     for f in files:
         with _LOCK:
             if f.claimed:
-                continue  # taken by a reader that hashes it itself, or forgotten
+                continue  # forgotten, or hashed by a reader
             f.claimed = True
         try:
             f.value = hashlib.sha256(f.data).hexdigest()
         except Exception:  # noqa: BLE001 - the reader then hashes it (see _File.hexdigest)
             f.value = None
         finally:
+            with _LOCK:
+                _UNDONE.discard(f)
             f.done.set()
 
 
@@ -125,10 +141,7 @@ def take(path: Path, st: os.stat_result) -> mmap.mmap | None:
         if f.ident != _ident(st):  # changed since: read afresh, and not hashed ahead
             f.claimed = True
             return None
-        if f.claimed:
-            _TAKEN[id(f.data)] = f
-        else:
-            f.claimed = True  # the thread has not begun it: the reader hashes it, as for any file
+        _TAKEN[id(f.data)] = f  # hashed by the thread, begun or not: no second hashing thread
         return f.data
 
 
@@ -144,9 +157,13 @@ def digest_of(data: Any) -> _File | None:
 
 
 def forget() -> None:
-    """Drop what no reader took (the threads skip files not begun)."""
+    """Drop what no reader took; the thread skips the files it has not begun, and a reader waiting for one
+    hashes it itself."""
     with _LOCK:
-        for f in _FILES.values():
-            f.claimed = True
+        for f in _UNDONE:
+            if not f.claimed:  # not begun: skipped, and whoever waits for it hashes it
+                f.claimed = True
+                f.done.set()
+        _UNDONE.clear()
         _FILES.clear()
         _TAKEN.clear()
