@@ -111,6 +111,7 @@ def phone_regions(countries: pa.Array, default_region: str | None) -> pa.Array:
 def phone_info(key: str) -> tuple[str, str | None]:
     """(``valid``/``invalid``, E.164 or the digits) for ``region + "\x1f" + number``; cached per process,
     so validity and fuzzy matching parse each distinct number once."""
+    import traceback
     import unicodedata
 
     import phonenumbers
@@ -119,7 +120,11 @@ def phone_info(key: str) -> tuple[str, str | None]:
     number = unicodedata.normalize("NFKC", number)
     try:
         parsed = phonenumbers.parse(number, region or None)
-    except phonenumbers.NumberParseException:
+    except phonenumbers.NumberParseException as e:
+        # parse keeps an error it caught in a local (sys.exc_info()): its frame and that error's traceback
+        # form a cycle, which kept every frame of the stack below this one, and the columns they hold,
+        # alive until the garbage collector came by
+        traceback.clear_frames(e.__traceback__)
         parsed = None
     if parsed is not None and phonenumbers.is_possible_number(parsed):
         e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -210,40 +210,40 @@ def _parse(
     block = [min(BLOCK_SIZE, MAX_BLOCK_SIZE)]
 
     def read(threads: bool) -> pa.Table:
-        del bad[:]
-        try:
-            return pacsv.read_csv(
-                pa.BufferReader(buf),
-                read_options=pacsv.ReadOptions(
-                    autogenerate_column_names=True, skip_rows=skip, use_threads=threads, block_size=block[0]
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={f"f{i}": pa.string() for i in range(max(width, 1) + 64)},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid as e:
-            if too_ragged:
-                raise _TooRagged() from e
-            msg = str(e).splitlines()[0]
-            if "straddling" in msg and block[0] < min(len(buf) + 1, MAX_BLOCK_SIZE):
-                # one row larger than a block (a 50 MB note): read again in one block holding the file
-                block[0] = min(len(buf) + 1, MAX_BLOCK_SIZE)
-                return read(threads)
-            if "UTF8" in msg or "utf8" in msg or "UTF-8" in msg:
-                raise _NotUtf8(msg) from e
-            if "Empty CSV file" in msg:
+        while True:  # (a loop, not a call of itself: a closure calling itself is a reference cycle,
+            del bad[:]  # which kept the mapped file and the parse's buffers alive until a collection)
+            try:
+                return pacsv.read_csv(
+                    pa.BufferReader(buf),
+                    read_options=pacsv.ReadOptions(autogenerate_column_names=True, skip_rows=skip,
+                                                   use_threads=threads, block_size=block[0]),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                    ),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types={f"f{i}": pa.string() for i in range(max(width, 1) + 64)},
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+            except pa.ArrowInvalid as e:
+                if too_ragged:
+                    raise _TooRagged() from e
+                msg = str(e).splitlines()[0]
+                if "straddling" in msg and block[0] < min(len(buf) + 1, MAX_BLOCK_SIZE):
+                    # one row larger than a block (a 50 MB note): read again in one block holding the file
+                    block[0] = min(len(buf) + 1, MAX_BLOCK_SIZE)
+                    continue
+                if "UTF8" in msg or "utf8" in msg or "UTF-8" in msg:
+                    raise _NotUtf8(msg) from e
+                if "Empty CSV file" in msg:
+                    raise ReadError(
+                        f"{name} has no header row", hint="a CSV export starts with a row of column names"
+                    ) from e
                 raise ReadError(
-                    f"{name} has no header row", hint="a CSV export starts with a row of column names"
+                    f"{name} is not a well-formed delimited text file ({msg})",
+                    hint="check the file for an unclosed quote, or pass --encoding",
                 ) from e
-            raise ReadError(
-                f"{name} is not a well-formed delimited text file ({msg})",
-                hint="check the file for an unclosed quote, or pass --encoding",
-            ) from e
 
     meta: dict[str, Any] = {"delimiter": delimiter, "quotechar": '"'}
     if skip:
