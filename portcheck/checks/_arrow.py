@@ -214,8 +214,8 @@ def maybe_repeated(hashed: Any) -> Any:
 def _same_hash(hashed: Any, rows: Any) -> Any:
     """Those of ``rows`` (ascending, every position of their buckets: :func:`maybe_repeated`) whose whole
     64-bit hash is another's too. A value with a hash of its own occurs once; most of a bucket's positions
-    share only the bucket, and sorting their hashes (~1 ms for the 12% of a million values let through)
-    spares copying and hashing their strings exactly."""
+    share only the bucket, and sorting their hashes (a few ms for the 12% of a million values let through)
+    spares copying and hashing most of their strings exactly."""
     import numpy as np
 
     if len(rows) < 2:

@@ -165,8 +165,9 @@ class _Walker:
     def blob(self, name: str, data: bytes, mtime: float | None, *, nesting: int, single: bool) -> None:
         """Read one file (from disk or from an archive) named ``name``.
 
-        Its SHA-256 is computed in a background thread while it is parsed (hashlib releases the GIL), and
-        the file keeps its place in ``files`` (an archive before its members).
+        Its SHA-256 is computed in a background thread while it is parsed (hashlib releases the GIL): the
+        thread that :func:`hash_ahead` started when the file was registered there, else one of its own.
+        The file keeps its place in ``files`` (an archive before its members).
         """
         digest = _ahead.digest_of(data) or _Sha256(data)
         pending = SourceFile(name=name, sha256="", bytes=len(data), mtime=mtime)

@@ -146,8 +146,8 @@ def take(path: Path, st: os.stat_result) -> mmap.mmap | None:
 
 
 def digest_of(data: Any) -> _File | None:
-    """The digest (an object with ``hexdigest()``) of a map :func:`take` returned, when the thread hashes
-    it; None otherwise."""
+    """The digest (an object with ``hexdigest()``, which waits for the thread) of a map :func:`take`
+    returned; None for any other data."""
     with _LOCK:
         f = _TAKEN.get(id(data))
         if f is None or f.data is not data:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
+import time
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -75,7 +78,7 @@ def test_figures_are_the_same_with_the_reference_work_done_ahead(value_maps, mon
     _arrow.forget()
 
 
-DEMO = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 
 
 def _run(tmp_path, name):
@@ -88,9 +91,6 @@ def _run(tmp_path, name):
 
 @pytest.mark.parametrize("first", ["reference", "export"])
 def test_the_reference_work_runs_only_while_the_export_is_still_loading(first, tmp_path, monkeypatch):
-    import threading
-    import time
-
     import portcheck.compare.reference as reference_module
     import portcheck.profiles as profiles
     import portcheck.run as run
