@@ -56,6 +56,32 @@ def _config_dir(env: Mapping[str, str] | None) -> Path:
     return config_dir(None if env is None else dict(env))
 
 
+def _sqlite_while_busy(dbapi_conn, sql: str) -> None:
+    """Runs ``sql``, retrying while SQLite answers SQLITE_BUSY, for up to ``SQLITE_BUSY_TIMEOUT`` seconds.
+
+    Changing the journal mode needs an exclusive lock, and SQLite refuses it at once, without calling the
+    busy handler, while another connection holds a write lock on a database not yet in WAL mode (the
+    deadlock rule), or while the last connection to a WAL database checkpoints it on closing. Several
+    processes opening one archive at the same moment meet this; they wait here as a write would.
+    """
+    import random
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            dbapi_conn.execute(sql)
+            return
+        except sqlite3.OperationalError as err:
+            busy = (getattr(err, "sqlite_errorcode", 0) & 0xFF) == 5  # SQLITE_BUSY and its extended codes
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(random.uniform(pause / 2, pause))  # jittered, so that waiting processes do not collide
+        pause = min(pause * 2, 0.05)
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -182,7 +208,7 @@ class Archive:
             def _autocommit(dbapi_conn, _record):  # we issue BEGIN ourselves, below
                 dbapi_conn.isolation_level = None
                 if create:  # write-ahead log: an append commits with one sync, and readers never block it
-                    dbapi_conn.execute("PRAGMA journal_mode=WAL")
+                    _sqlite_while_busy(dbapi_conn, "PRAGMA journal_mode=WAL")
                 dbapi_conn.execute("PRAGMA synchronous=FULL")  # a committed entry survives a power cut
 
             @event.listens_for(engine, "begin")

@@ -372,6 +372,51 @@ def test_a_missing_sqlite_archive_is_not_created_by_reading(tmp_path):
     assert not path.exists()
 
 
+def _hold_write_lock_on_a_rollback_journal_database(path: Path):
+    """A connection holding a write lock on a database still in rollback-journal mode: SQLite then refuses
+    another connection's switch to WAL at once, without waiting (its deadlock rule)."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE unrelated (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO unrelated VALUES (1)")
+    return holder
+
+
+def test_a_sqlite_archive_opened_while_another_connection_writes_waits_for_it(tmp_path):
+    import threading
+
+    path = tmp_path / "a.db"
+    holder = _hold_write_lock_on_a_rollback_journal_database(path)
+    release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+    release.start()
+    try:
+        with Archive.open(f"sqlite:///{path}", create=True) as arc:
+            arc.append([make_envelope(1)], source="s", bundle_sha256="0" * 64)
+            assert len(arc.snapshot().entries) == 1
+    finally:
+        release.join()
+        holder.close()
+    with sa.create_engine(f"sqlite:///{path}").connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_sqlite_archive_locked_for_longer_than_the_busy_timeout_is_unusable(tmp_path, monkeypatch):
+    from portcheck.archive import store
+
+    monkeypatch.setattr(store, "SQLITE_BUSY_TIMEOUT", 0.2)
+    path = tmp_path / "a.db"
+    holder = _hold_write_lock_on_a_rollback_journal_database(path)
+    try:
+        with Archive.open(f"sqlite:///{path}", create=True) as arc, \
+                pytest.raises(ArchiveError, match="cannot be used [(]database is locked[)]") as exc:
+            arc.append([make_envelope(1)], source="s", bundle_sha256="0" * 64)
+        assert exc.value.exit_code == 2
+    finally:
+        holder.close()
+
+
 def test_an_unreachable_postgresql_server_is_unusable(tmp_path):
     import socket
 
