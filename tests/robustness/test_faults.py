@@ -95,7 +95,7 @@ def test_the_fsize_limit_does_bite(tmp_path):
 
 
 def test_sigint_exits_130_and_removes_the_staging_folder(tmp_path):
-    _pair(tmp_path, 300_000)
+    _pair(tmp_path, 600_000)  # ~2.5 s of work here; the signal comes ~0.6 s after it starts
     env = dict(os.environ, PYTHONPATH=str(REPO), PORTCHECK_CONFIG_DIR=str(tmp_path / ".config"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "portcheck", *CHECK],
@@ -111,7 +111,7 @@ def test_sigint_exits_130_and_removes_the_staging_folder(tmp_path):
             time.sleep(0.02)
         staging = _leftovers(tmp_path)
         assert staging and staging[0].endswith(".partial"), staging  # the run is under way
-        time.sleep(1.0)  # well into reading and comparing
+        time.sleep(0.5)  # past the imports, into reading and comparing
         assert proc.poll() is None, "check finished before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
