@@ -32,7 +32,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     Exit codes: 0 accepted / valid, 1 not accepted / invalid signature,
-                2 usage error or unusable input, 130 interrupted.
+                2 usage error or unusable input, 130 interrupted,
+                143 / 129 stopped by SIGTERM / SIGHUP.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -61,6 +62,36 @@ def interrupted(err: BaseException) -> bool:
 
 
 OWN_PROCESS = False  # main() runs as the `portcheck` command (a process of its own), not as main(argv)
+STOPPED_BY: int | None = None  # the signal (SIGTERM, SIGHUP) that is stopping this process
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGHUP: stop as Ctrl-C stops (what a run staged is removed, no report is left half
+    written), reported with the signal's own exit code. Once: a repeat does not cut the clean-up short."""
+    global STOPPED_BY
+    if STOPPED_BY is None:
+        STOPPED_BY = signum
+        raise KeyboardInterrupt
+
+
+def _handle_stop_signals() -> None:
+    """Installs :func:`_stop_on_signal` for SIGTERM and SIGHUP, unless the caller ignores them (``nohup``
+    ignores SIGHUP: a run started so keeps running when its terminal closes)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _stop_on_signal)
+
+
+def _interruption() -> tuple[int, str]:
+    """The exit code and sentence for a run stopped by Ctrl-C, or by the signal :data:`STOPPED_BY`."""
+    if STOPPED_BY is None:
+        return EXIT_INTERRUPTED, "portcheck: interrupted"
+    import signal
+
+    return 128 + STOPPED_BY, f"portcheck: stopped by {signal.Signals(STOPPED_BY).name}"
 
 
 def finish(code: int) -> None:
@@ -121,12 +152,15 @@ def main(argv: list[str] | None = None) -> None:
 
     global OWN_PROCESS
     OWN_PROCESS = argv is None
+    if OWN_PROCESS:
+        _handle_stop_signals()
     try:
         code = cli.main(args=args, prog_name="portcheck", standalone_mode=False)
     except PortcheckError as err:
         fail(err.exit_code, [f"portcheck: {err.message}"] + ([f"hint: {err.hint}"] if err.hint else []), err)
     except (click.exceptions.Abort, KeyboardInterrupt) as err:
-        fail(EXIT_INTERRUPTED, ["portcheck: interrupted"], err if debug else None)
+        code, line = _interruption()
+        fail(code, [line], err if debug else None)
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_UNUSABLE if err.exit_code != 0 else 0)
@@ -137,8 +171,10 @@ def main(argv: list[str] | None = None) -> None:
             f"portcheck: the input is too large or too deeply nested to process ({type(err).__name__})",
             "hint: split the export into smaller files, or raise the limits (see --help)"], err)
     except Exception as err:  # an unexpected bug: one sentence, the traceback only with --debug
-        if interrupted(err):
-            fail(EXIT_INTERRUPTED, ["portcheck: interrupted"], err if debug else None)
+        if interrupted(err) or STOPPED_BY is not None:
+            code, line = _interruption()
+            fail(code, [line], err if debug else None)
         fail(EXIT_UNUSABLE, [f"portcheck: internal error ({type(err).__name__}: {err})",
-                             "hint: run again with --debug and report the traceback; no report was written"], err)
+                             "hint: run again with --debug and report the traceback; no report was written"],
+             err)
     sys.exit(code if isinstance(code, int) else 0)

@@ -94,35 +94,56 @@ def test_the_fsize_limit_does_bite(tmp_path):
     assert p.returncode != 0 and "File too large" in p.stderr, p.stderr
 
 
-def test_sigint_exits_130_and_removes_the_staging_folder(tmp_path):
-    _pair(tmp_path, 600_000)  # ~2.5 s of work here; the signal comes ~0.6 s after it starts
+def _start_check(tmp_path: Path, **popen) -> subprocess.Popen:
+    """A check of a 600k-row pair (~2.5 s of work here), once its staging folder exists."""
+    _pair(tmp_path, 600_000)
     env = dict(os.environ, PYTHONPATH=str(REPO), PORTCHECK_CONFIG_DIR=str(tmp_path / ".config"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "portcheck", *CHECK],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "portcheck", *CHECK], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    deadline = time.monotonic() + 60
+    while not _leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    staging = _leftovers(tmp_path)
+    assert staging and staging[0].endswith(".partial"), staging  # the run is under way
+    return proc
+
+
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    (signal.SIGINT, 130, "portcheck: interrupted"),
+    (signal.SIGTERM, 143, "portcheck: stopped by SIGTERM"),
+    (signal.SIGHUP, 129, "portcheck: stopped by SIGHUP"),
+])
+def test_a_stopped_check_exits_with_its_code_and_removes_the_staging_folder(tmp_path, signum, code, said):
+    proc = _start_check(tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while not _leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        staging = _leftovers(tmp_path)
-        assert staging and staging[0].endswith(".partial"), staging  # the run is under way
         time.sleep(0.5)  # past the imports, into reading and comparing
-        assert proc.poll() is None, "check finished before it could be interrupted"
-        proc.send_signal(signal.SIGINT)
+        assert proc.poll() is None, "check finished before it could be stopped"
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "portcheck: interrupted", err
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == said, err
     assert "Traceback" not in err
     assert _leftovers(tmp_path) == []
+
+
+def test_a_check_started_under_nohup_is_not_stopped_by_sighup(tmp_path):
+    proc = _start_check(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        time.sleep(0.5)
+        assert proc.poll() is None, "check finished before the signal"
+        proc.send_signal(signal.SIGHUP)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, err  # the run went on to its verdict (every 7th name differs)
+    assert _leftovers(tmp_path) == ["out"]
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["verdict"] == "fail"
 
 
 _WORKER_IN_DUCKDB = """
@@ -219,3 +240,17 @@ def test_a_finished_check_flushes_its_output_and_runs_exit_handlers(tmp_path):
     verdict = json.loads((tmp_path / "r" / "report.json").read_text())["verdict"]
     assert p.returncode == (0 if verdict == "pass" else 1), p.stderr
     assert lines[-2].startswith("Report written to") and lines[-1] == "exit handler ran", p.stdout
+
+
+def test_a_repeated_stop_signal_does_not_cut_the_clean_up_short(monkeypatch):
+    import signal as sig
+
+    from portcheck import cli
+
+    monkeypatch.setattr(cli, "STOPPED_BY", None)
+    with pytest.raises(KeyboardInterrupt):
+        cli._stop_on_signal(sig.SIGTERM, None)
+    assert cli._interruption() == (143, "portcheck: stopped by SIGTERM")
+    cli._stop_on_signal(sig.SIGTERM, None)  # while the first one's clean-up runs: nothing raised
+    cli._stop_on_signal(sig.SIGHUP, None)
+    assert cli.STOPPED_BY == sig.SIGTERM
