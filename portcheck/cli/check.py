@@ -94,9 +94,12 @@ def check_command(export: str, **kw: object) -> None:
         timer("done")
     detection = result.report.get("detection") or {}
     if detection.get("method") == "auto" and not quiet:
+        from portcheck.profiles.detection import describe
+
         zh = opts.lang == "zh"
+        reason = describe(detection["why"], opts.lang) if detection.get("why") else detection.get("reason")
         click.echo(("配置档：" if zh else "Profile: ") + f"{detection.get('profile')} "
-                   + ("（自动选择：" if zh else "(picked: ") + f"{detection.get('reason')}"
+                   + ("（自动选择：" if zh else "(picked: ") + f"{reason}"
                    + ("；可用 --profile 指定）" if zh else "; pass --profile to choose)"))
     click.echo(_summary(result.report, opts.lang, quiet))
     click.echo(("报告已写入 " if opts.lang == "zh" else "Report written to ") + str(result.out))

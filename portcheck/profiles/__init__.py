@@ -58,9 +58,10 @@ def detect(source: ExportSource) -> list[tuple[str, float, str]]:
 
 def choose_profile(source: ExportSource) -> tuple[Profile, dict]:
     """Pick the best-fitting built-in profile, or raise ProfileError when none fits or two fit alike."""
-    from portcheck.profiles.detection import MARGIN
+    from portcheck.profiles.detection import MARGIN, describe, detect_fits
 
-    ranked = detect(source)
+    fits = detect_fits(source)
+    ranked = [(n, s, describe(why)) for n, s, why in fits]
     scores = [{"name": n, "score": s, "reason": r} for n, s, r in ranked]
     if not ranked or ranked[0][1] <= 0.0:
         raise ProfileError(f"no built-in profile fits {source.root}",
@@ -71,7 +72,8 @@ def choose_profile(source: ExportSource) -> tuple[Profile, dict]:
         close = [f"{n} ({s:.2f})" for n, s, _ in ranked if best[1] - s < MARGIN]
         raise ProfileError(f"{source.root} fits several profiles about equally: {', '.join(close)}",
                            hint=f"say which with --profile {best[0]} (or --profile {ranked[1][0]})")
-    detection = {"method": "auto", "profile": best[0], "score": best[1], "reason": best[2], "scores": scores}
+    detection = {"method": "auto", "profile": best[0], "score": best[1], "reason": best[2], "why": fits[0][2],
+                 "scores": scores}
     return get_profile(best[0]), detection
 
 

@@ -14,7 +14,7 @@ Markers break ties between vendors whose labels overlap ("First Name" is in many
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from portcheck.profiles.engine import (
     ColumnIndex,
@@ -37,7 +37,30 @@ MARGIN = 0.05  # when the best two scores are closer than this, detection refuse
 
 
 def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
-    """How well ``profile`` fits ``source`` (0–1) and why, in one phrase."""
+    """How well ``profile`` fits ``source`` (0–1) and why, in one English phrase."""
+    value, why = fit(source, profile)
+    return value, describe(why)
+
+
+def describe(why: dict[str, Any], lang: str = "en") -> str:
+    """The phrase for what :func:`fit` found, in English or Chinese (``lang="zh"``)."""
+    zh = lang == "zh"
+    matched, markers = why.get("matched") or [], why.get("markers") or []
+    if not why.get("tables"):
+        return "没有数据表" if zh else "no tables"
+    if not matched:
+        return "没有与其布局相符的表" if zh else "no table matches its layout"
+    shown = ("、" if zh else ", ").join(matched[:4]) + (("、…" if zh else ", …") if len(matched) > 4 else "")
+    if zh:
+        reason = f"{why['tables']} 个表中 {len(matched)} 个相符（{shown}）"
+        return reason + (f"；特征：{'、'.join(markers[:4])}" if markers else "")
+    reason = f"{len(matched)} of {why['tables']} tables match ({shown})"
+    return reason + (f"; markers: {', '.join(markers[:4])}" if markers else "")
+
+
+def fit(source: ExportSource, profile: Profile) -> tuple[float, dict[str, Any]]:
+    """How well ``profile`` fits ``source`` (0–1), and what was found: ``tables`` (how many were scored),
+    ``matched`` (``file→object`` for each table the profile claims), ``markers`` (its vendor markers seen)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -47,7 +70,7 @@ def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
     plan = make_plan(source, profile)
     tables = [(i, t) for i, t in enumerate(source.tables) if basename(t).casefold() != "canary.json"]
     if not tables:
-        return 0.0, "no tables"
+        return 0.0, {"tables": 0, "matched": [], "markers": []}
     total = 0.0
     claimed_names: list[str] = []
     for i, raw in tables:
@@ -90,19 +113,21 @@ def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
     markers = list(dict.fromkeys(markers))
     if result > 0:
         result = min(1.0, result + min(0.2, 0.1 * len(markers)))
+    why = {"tables": len(tables), "matched": claimed_names, "markers": markers}
     if not claimed_names:
-        return 0.0, "no table matches its layout"
-    reason = f"{len(claimed_names)} of {len(tables)} tables match ({', '.join(claimed_names[:4])}"
-    reason += ", …)" if len(claimed_names) > 4 else ")"
-    if markers:
-        reason += f"; markers: {', '.join(markers[:4])}"
-    return round(result, 4), reason
+        return 0.0, why
+    return round(result, 4), why
 
 
 def detect(source: ExportSource) -> list[tuple[str, float, str]]:
     """Every built-in profile with its score and reason, best first."""
+    return [(name, value, describe(why)) for name, value, why in detect_fits(source)]
+
+
+def detect_fits(source: ExportSource) -> list[tuple[str, float, dict[str, Any]]]:
+    """Every built-in profile with its score and what :func:`fit` found, best first."""
     from portcheck.profiles.registry import list_profiles
 
-    out = [(p.name, *score(source, p)) for p in list_profiles()]
+    out = [(p.name, *fit(source, p)) for p in list_profiles()]
     order = {name: i for i, (name, _, _) in enumerate(out)}
     return sorted(out, key=lambda r: (-r[1], order[r[0]]))

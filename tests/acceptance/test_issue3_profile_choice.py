@@ -26,6 +26,32 @@ def test_issue3_check_says_on_the_terminal_which_profile_it_picked(tmp_path):
     assert "hubspot" in (run.stdout + run.stderr).lower()
 
 
+def test_issue3_the_reason_is_in_chinese_under_lang_zh(tmp_path):
+    run = run_portcheck("check", str(HUBSPOT), "--out", str(tmp_path / "out"), "--lang", "zh")
+    assert run.returncode == 0, run.stderr
+    line = next(x for x in run.stdout.splitlines() if x.startswith("配置档："))
+    assert "3 个表中 3 个相符（" in line and "tables match" not in line, line
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["detection"]["why"]["tables"] == 3 and len(report["detection"]["why"]["matched"]) == 3
+    assert "3 of 3 tables match" in report["detection"]["reason"]  # report.json keeps its English phrase
+
+
+@pytest.mark.parametrize(("why", "en", "zh"), [
+    ({"tables": 0, "matched": [], "markers": []}, "no tables", "没有数据表"),
+    ({"tables": 2, "matched": [], "markers": []}, "no table matches its layout", "没有与其布局相符的表"),
+    ({"tables": 6, "matched": [f"t{i}.csv→contact" for i in range(5)], "markers": ["Lead Status", "a.csv"]},
+     "5 of 6 tables match (t0.csv→contact, t1.csv→contact, t2.csv→contact, t3.csv→contact, …); "
+     "markers: Lead Status, a.csv",
+     "6 个表中 5 个相符（t0.csv→contact、t1.csv→contact、t2.csv→contact、t3.csv→contact、…）；"
+     "特征：Lead Status、a.csv"),
+])
+def test_issue3_the_reason_reads_the_same_facts_in_both_languages(why, en, zh):
+    from portcheck.profiles.detection import describe
+
+    assert describe(why) == en
+    assert describe(why, "zh") == zh
+
+
 def test_issue3_inspect_takes_profile_and_mapping(tmp_path):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("extends: hubspot\n", encoding="utf-8")
