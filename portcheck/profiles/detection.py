@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from portcheck.readers.interface import ExportSource
 
 MARGIN = 0.05  # when the best two scores are closer than this, detection refuses to guess
+SHOWN = 4  # claimed tables and markers named in the reason (and kept in report.json's detection.why)
 
 
 def score(source: ExportSource, profile: Profile) -> tuple[float, str]:
@@ -46,21 +47,23 @@ def describe(why: dict[str, Any], lang: str = "en") -> str:
     """The phrase for what :func:`fit` found, in English or Chinese (``lang="zh"``)."""
     zh = lang == "zh"
     matched, markers = why.get("matched") or [], why.get("markers") or []
+    count = why.get("matched_count", len(matched))
     if not why.get("tables"):
         return "没有数据表" if zh else "no tables"
-    if not matched:
+    if not count:
         return "没有与其布局相符的表" if zh else "no table matches its layout"
-    shown = ("、" if zh else ", ").join(matched[:4]) + (("、…" if zh else ", …") if len(matched) > 4 else "")
+    shown = ("、" if zh else ", ").join(matched[:SHOWN]) + (("、…" if zh else ", …") if count > SHOWN else "")
     if zh:
-        reason = f"{why['tables']} 个表中 {len(matched)} 个相符（{shown}）"
-        return reason + (f"；特征：{'、'.join(markers[:4])}" if markers else "")
-    reason = f"{len(matched)} of {why['tables']} tables match ({shown})"
-    return reason + (f"; markers: {', '.join(markers[:4])}" if markers else "")
+        reason = f"{why['tables']} 个表中 {count} 个相符（{shown}）"
+        return reason + (f"；特征：{'、'.join(markers[:SHOWN])}" if markers else "")
+    reason = f"{count} of {why['tables']} tables match ({shown})"
+    return reason + (f"; markers: {', '.join(markers[:SHOWN])}" if markers else "")
 
 
 def fit(source: ExportSource, profile: Profile) -> tuple[float, dict[str, Any]]:
     """How well ``profile`` fits ``source`` (0–1), and what was found: ``tables`` (how many were scored),
-    ``matched`` (``file→object`` for each table the profile claims), ``markers`` (its vendor markers seen)."""
+    ``matched_count`` (how many the profile claims) and ``matched`` (``file→object`` for the first
+    :data:`SHOWN`), ``markers`` (the first :data:`SHOWN` of its vendor markers seen)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -70,7 +73,7 @@ def fit(source: ExportSource, profile: Profile) -> tuple[float, dict[str, Any]]:
     plan = make_plan(source, profile)
     tables = [(i, t) for i, t in enumerate(source.tables) if basename(t).casefold() != "canary.json"]
     if not tables:
-        return 0.0, {"tables": 0, "matched": [], "markers": []}
+        return 0.0, {"tables": 0, "matched_count": 0, "matched": [], "markers": []}
     total = 0.0
     claimed_names: list[str] = []
     for i, raw in tables:
@@ -113,7 +116,8 @@ def fit(source: ExportSource, profile: Profile) -> tuple[float, dict[str, Any]]:
     markers = list(dict.fromkeys(markers))
     if result > 0:
         result = min(1.0, result + min(0.2, 0.1 * len(markers)))
-    why = {"tables": len(tables), "matched": claimed_names, "markers": markers}
+    why = {"tables": len(tables), "matched_count": len(claimed_names), "matched": claimed_names[:SHOWN],
+           "markers": markers[:SHOWN]}
     if not claimed_names:
         return 0.0, why
     return round(result, 4), why
