@@ -47,6 +47,13 @@ def string_bytes(text: pa.Array) -> tuple[Any, Any]:
     return off - off[0], data
 
 
+def rows_holding(offsets: Any, positions: Any) -> Any:
+    """The rows (ascending, each once) whose bytes include these positions of :func:`string_bytes`' data."""
+    import numpy as np
+
+    return np.unique(np.searchsorted(offsets, positions, side="right") - 1)
+
+
 def null_where(arr: pa.Array, mask: pa.Array) -> pa.Array:
     """``arr`` with nulls where ``mask`` is true. The values are not copied (only a validity bitmap is
     made), which matters for long text."""

@@ -117,7 +117,7 @@ def _rows_with_unstable_leads(arr: pa.Array, form: str) -> np.ndarray | None:
     normalising them all (their values are too short for the regex gate to pay)."""
     import numpy as np
 
-    from portcheck.checks._arrow import string_bytes
+    from portcheck.checks._arrow import rows_holding, string_bytes
 
     off, data = string_bytes(arr)
     n, low = len(data), np.uint8(_LOW_LEAD[form])
@@ -141,7 +141,7 @@ def _rows_with_unstable_leads(arr: pa.Array, form: str) -> np.ndarray | None:
             found.append(np.flatnonzero(flag[:k]) + i)
     if not found:
         return np.zeros(0, np.int64)
-    return np.unique(np.searchsorted(off, np.concatenate(found), side="right") - 1)
+    return rows_holding(off, np.concatenate(found))
 
 
 def render_table_module() -> str:

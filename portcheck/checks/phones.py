@@ -301,6 +301,8 @@ def _digits(n: int, off: np.ndarray, data: np.ndarray) -> tuple[pa.Array, np.nda
 
 
 def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~portcheck.checks._arrow.string_bytes`, imported when first used (this module imports no
+    pyarrow at its top)."""
     from portcheck.checks._arrow import string_bytes
 
     return string_bytes(text)

@@ -396,8 +396,7 @@ def uscc_flags(values: pa.Array) -> pa.Array:
     if len(rows):
         # (rows, 18) byte matrices, where the codes stand when they stand together
         m = np.concatenate(row_matrices(compact, rows, 18))
-        tables = _uscc_tables()
-        index = tables["index"][m]  # a code character's value, 255 for any other byte
+        index = _uscc_index()[m]  # a code character's value, 255 for any other byte
         upper = m - np.uint8(65)  # wraps: A-Z become 0-25
         alnum = ((index != 255) | (upper <= 25)).all(axis=1)  # the regex ^[0-9A-Z]{18}$, by byte
         rows, index = rows[alnum], index[alnum]
@@ -411,13 +410,13 @@ def uscc_flags(values: pa.Array) -> pa.Array:
 
 
 @lru_cache(maxsize=1)
-def _uscc_tables() -> dict[str, Any]:
+def _uscc_index() -> Any:
     """Each byte's value in the code's alphabet (255 for a byte outside it)."""
     import numpy as np
 
     index = np.full(256, 255, np.uint8)
     index[[ord(c) for c in _USCC_ALPHABET]] = np.arange(len(_USCC_ALPHABET))
-    return {"index": index}
+    return index
 
 
 def _calendar_ok(values: pa.Array, shape: pa.Array) -> pa.Array:

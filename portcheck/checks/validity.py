@@ -179,7 +179,7 @@ def _matching_rows_holding(col: pa.Array, regex: str, required: bytes) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from portcheck.checks._arrow import string_bytes
+    from portcheck.checks._arrow import rows_holding, string_bytes
 
     mask = np.zeros(len(col), bool)
     if len(col) == 0:
@@ -189,7 +189,7 @@ def _matching_rows_holding(col: pa.Array, regex: str, required: bytes) -> Any:
     table[list(required)] = True
     at = np.flatnonzero(table[data])
     if len(at):
-        rows = np.unique(np.searchsorted(offsets, at, side="right") - 1)
+        rows = rows_holding(offsets, at)
         hit = pc.fill_null(pc.match_substring_regex(col.take(pa.array(rows)), regex), False)
         mask[rows[np.asarray(hit.to_numpy(zero_copy_only=False), bool)]] = True
     return mask

@@ -118,9 +118,7 @@ def fit(source: ExportSource, profile: Profile) -> tuple[float, dict[str, Any]]:
         result = min(1.0, result + min(0.2, 0.1 * len(markers)))
     why = {"tables": len(tables), "matched_count": len(claimed_names), "matched": claimed_names[:SHOWN],
            "markers": markers[:SHOWN]}
-    if not claimed_names:
-        return 0.0, why
-    return round(result, 4), why
+    return (round(result, 4) if claimed_names else 0.0), why
 
 
 def detect(source: ExportSource) -> list[tuple[str, float, str]]:
