@@ -91,7 +91,9 @@ def _interruption() -> tuple[int, str]:
         return EXIT_INTERRUPTED, "portcheck: interrupted"
     import signal
 
-    return 128 + STOPPED_BY, f"portcheck: stopped by {signal.Signals(STOPPED_BY).name}"
+    why = {signal.SIGTERM: "another program asked it to end", signal.SIGHUP: "its terminal was closed"}
+    name = signal.Signals(STOPPED_BY).name
+    return 128 + STOPPED_BY, f"portcheck: stopped, {why.get(STOPPED_BY, 'by a signal')} ({name})"
 
 
 def finish(code: int) -> None:

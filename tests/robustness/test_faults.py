@@ -110,8 +110,8 @@ def _start_check(tmp_path: Path, **popen) -> subprocess.Popen:
 
 @pytest.mark.parametrize(("signum", "code", "said"), [
     (signal.SIGINT, 130, "portcheck: interrupted"),
-    (signal.SIGTERM, 143, "portcheck: stopped by SIGTERM"),
-    (signal.SIGHUP, 129, "portcheck: stopped by SIGHUP"),
+    (signal.SIGTERM, 143, "portcheck: stopped, another program asked it to end (SIGTERM)"),
+    (signal.SIGHUP, 129, "portcheck: stopped, its terminal was closed (SIGHUP)"),
 ])
 def test_a_stopped_check_exits_with_its_code_and_removes_the_staging_folder(tmp_path, signum, code, said):
     proc = _start_check(tmp_path)
@@ -250,7 +250,7 @@ def test_a_repeated_stop_signal_does_not_cut_the_clean_up_short(monkeypatch):
     monkeypatch.setattr(cli, "STOPPED_BY", None)
     with pytest.raises(KeyboardInterrupt):
         cli._stop_on_signal(sig.SIGTERM, None)
-    assert cli._interruption() == (143, "portcheck: stopped by SIGTERM")
+    assert cli._interruption() == (143, "portcheck: stopped, another program asked it to end (SIGTERM)")
     cli._stop_on_signal(sig.SIGTERM, None)  # while the first one's clean-up runs: nothing raised
     cli._stop_on_signal(sig.SIGHUP, None)
     assert cli.STOPPED_BY == sig.SIGTERM
